@@ -1,0 +1,31 @@
+# Everything bootstraps its own environment in .venv (Python >= 3.11).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-slow test-hardware venv report clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,ibm]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/qbench run experiments/quickstart.yaml --results results
+	$(BIN)/qbench report results/quickstart
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+test-hardware: $(STAMP)
+	$(BIN)/python -m pytest -q -m hardware
+
+clean:
+	rm -rf $(VENV) .pytest_cache
