@@ -1,0 +1,217 @@
+"""The ``qbench`` command line: run experiments, write reports, browse instances, solve one instance."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from qbench.errors import ConfigError, QbenchError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Benchmark constraint encodings, preprocessing and quantum algorithms on constrained problems.")
+instances_app = typer.Typer(no_args_is_help=True, help="Browse the instances in the data directory.")
+app.add_typer(instances_app, name="instances")
+console = Console(stderr=True)
+
+DataDir = typer.Option(None, "--data-dir", help="Public instance sets (default: $QBENCH_DATA, ../shared/instances, instances/).")
+
+
+def _data_dir(value: Optional[Path]) -> Path:
+    from qbench.paths import default_data_dir
+
+    return value if value is not None else default_data_dir()
+
+
+@app.command()
+def run(config: Path = typer.Argument(..., help="Experiment YAML file."),
+        data_dir: Optional[Path] = DataDir,
+        results: Path = typer.Option(Path("results"), "--results", help="Where experiment folders are written."),
+        quiet: bool = typer.Option(False, "--quiet", "-q")):
+    """Run every run of an experiment grid that is not stored yet."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from qbench.runner.experiment import execute, plan_experiment
+
+    plan = plan_experiment(config, _data_dir(data_dir), results)
+    summary = f"{plan.config.name}: {len(plan.specs)} runs to do, {plan.skipped_done} already stored"
+    if plan.too_large:
+        summary += f", {len(plan.too_large)} set aside as too large for their solver"
+    console.print(summary, highlight=False)
+    failures = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=quiet) as progress:
+        task = progress.add_task("running", total=len(plan.specs))
+
+        def on_record(rec: dict) -> None:
+            progress.advance(task)
+            if rec["status"] != "ok":
+                failures.append(rec)
+                progress.console.print(f"[red]failed[/] {rec['instance']} / {rec['formulation']} / {rec['solver']}: {rec['error']}")
+
+        execute(plan, on_record)
+    console.print(f"stored in {plan.store.path} ({plan.store.count()} rows)")
+    if failures:
+        console.print(f"[red]{len(failures)} run(s) failed[/]; rerun the same command to retry them")
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/quickstart.")):
+    """Write report.md and a self-contained report.html comparing methods."""
+    from qbench.report import write_report
+
+    md, html = write_report(results_dir)
+    console.print(f"wrote {md} and {html}")
+
+
+@app.command()
+def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FILE#NAME picks one of several)."),
+          problem: Optional[str] = typer.Option(None, "--problem", help="mdkp | mis | qap | tsp | marketsplit"),
+          solver: str = typer.Option(..., "--solver", help="exact | greedy | qaoa | bruteforce | annealing | qubo-exact"),
+          formulation: str = typer.Option("slack", "--formulation", help="slack | unbalanced | lagrangian"),
+          multiplier: Optional[str] = typer.Option(None, "--multiplier",
+                                                   help="subgradient | dual-averaging | bundle | cutting-plane | augmented"),
+          penalty: Optional[float] = typer.Option(None, "--penalty", help="Penalty weight (slack, unbalanced)."),
+          reps: Optional[int] = typer.Option(None, "--reps", help="QAOA depth p."),
+          shots: Optional[int] = typer.Option(None, "--shots"),
+          optimizer: Optional[str] = typer.Option(None, "--optimizer", help="scipy.optimize.minimize method."),
+          maxiter: Optional[int] = typer.Option(None, "--maxiter"),
+          seed: int = typer.Option(0, "--seed"),
+          time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for exact solvers."),
+          param: list[str] = typer.Option([], "--param", "-P", help="Extra solver parameter KEY=VALUE (repeatable)."),
+          data_dir: Optional[Path] = DataDir,
+          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+    """Solve one instance with one method and print the result."""
+    from qbench.paths import resolve_data_path
+    from qbench.problems import load_instance
+    from qbench.registry import is_problem_solver
+    from qbench.runner.execute import solve_problem
+    from qbench.runner.grid import Component, InstanceRef, RunSpec
+
+    file_part, _, selector = instance.partition("#")
+    path = resolve_data_path(file_part, _data_dir(data_dir))
+    prob = load_instance(f"{path}#{selector}" if selector else path, problem)
+    solver_params = {k: v for k, v in {"reps": reps, "shots": shots, "optimizer": optimizer, "maxiter": maxiter}.items()
+                     if v is not None}
+    solver_params.update(_parse_params(param))
+    form_params = {k: v for k, v in {"multiplier": multiplier, "penalty": penalty}.items() if v is not None}
+    use_formulation = not is_problem_solver(solver)
+    spec = RunSpec("solve", InstanceRef(prob.name, prob.kind, path=str(path)), Component(solver, solver, solver_params),
+                   Component(formulation, formulation, form_params) if use_formulation else None,
+                   seed, time_limit)
+    result = solve_problem(spec, prob)
+    m = result["metrics"]
+    out = {
+        "instance": prob.name, "problem": prob.kind, "solver": solver,
+        "formulation": formulation if use_formulation else None,
+        "qubits": result["qubits"], "optimum": m["optimum"], "optimum_status": m["optimum_status"],
+        "best_objective": m["best_objective"], "x": result["x"], "feasible": m["feasible"],
+        "gap_pct": m["gap_pct"], "seconds": round(result["seconds"], 6),
+        "feasible_mass": m["feasible_mass"], "p_optimal": m["p_optimal"], "approx_ratio": m["approx_ratio"],
+        "evaluations": result["evaluations"], "info": result["info"],
+    }
+    if result["trace"]:
+        out["outer_iterations"] = len(result["trace"])
+    if as_json:
+        typer.echo(json.dumps(out, default=_jsonable))
+        return
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None)
+    for k, v in out.items():
+        if k not in ("info",):
+            table.add_row(k, str(v))
+    Console().print(table)
+
+
+def _parse_params(items: list[str]) -> dict:
+    import yaml
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--param {item!r}: expected KEY=VALUE")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
+def _jsonable(obj):
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+@instances_app.command("list")
+def instances_list(set_: Optional[str] = typer.Option(None, "--set", help="Only this set (a subfolder, e.g. mdkp)."),
+                   data_dir: Optional[Path] = DataDir,
+                   as_json: bool = typer.Option(False, "--json")):
+    """Every readable instance: size, qubits per formulation, optimum and its status."""
+    from qbench.catalog import scan
+
+    rows, errors = scan(_data_dir(data_dir), set_)
+    if as_json:
+        typer.echo(json.dumps({"instances": rows, "errors": errors}, default=_jsonable))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"instances in {_data_dir(data_dir)}")
+        for col in ("set", "name", "problem", "size", "qubits (slack)", "qubits (slack-free)", "optimum", "status"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["set"], r["name"], r["problem"], r["size"], str(r["qubits_slack"]),
+                          str(r["qubits_slack_free"]), _fmt(r["optimum"]), r["optimum_status"] or "")
+        Console().print(table)
+        for e in errors:
+            console.print(f"[red]error[/] {e}")
+    if errors:
+        raise typer.Exit(2)
+
+
+@instances_app.command("show")
+def instances_show(name: str = typer.Argument(..., help="A file (path, or relative to the data directory) or an instance name."),
+                   problem: Optional[str] = typer.Option(None, "--problem"),
+                   data_dir: Optional[Path] = DataDir):
+    """Details of one instance."""
+    from qbench.catalog import describe, find
+
+    for problem_obj in find(name, _data_dir(data_dir), problem):
+        typer.echo(json.dumps(describe(problem_obj), indent=2, default=_jsonable))
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except QbenchError as exc:
+        sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

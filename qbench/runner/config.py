@@ -1,0 +1,164 @@
+"""The experiment config: a YAML file that describes a grid of runs.
+
+```yaml
+name: quickstart                  # results go to <results>/<name>/
+instances:
+  - file: mdkp/pet2.dat           # relative to the data directory (or absolute)
+  - glob: mis/1tc.*.txt
+    problem: mis                  # optional: settles the kind when it cannot be inferred
+  - generate: mdkp                # a generator and its parameters
+    params: {n: 10, m: 1, seed: 1}
+formulations:
+  - name: slack
+  - name: lagrangian
+    label: lagrangian-bundle
+    params: {multiplier: bundle}
+solvers:
+  - name: qaoa
+    params: {reps: 2}
+  - name: exact                   # problem solvers take the instance directly (no formulation)
+seeds: [0, 1, 2]
+time_limit: 60
+```
+
+Every mistake (unknown key, bad value, unknown solver parameter) becomes one :class:`ConfigError`
+line that names the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from qbench.errors import ConfigError, QbenchError
+from qbench.registry import (FORMULATIONS, PROBLEM_KINDS, all_solver_names, make_formulation, make_solver)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InstanceSpec(_Strict):
+    file: str | None = None
+    glob: str | None = None
+    generate: str | None = None
+    problem: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    #: Skip (rather than fail on) a file or glob that is absent, e.g. a public set that is not installed.
+    optional: bool = False
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "InstanceSpec":
+        given = [k for k in ("file", "glob", "generate") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'file', 'glob' or 'generate'")
+        if self.generate and self.generate not in PROBLEM_KINDS:
+            raise ValueError(f"unknown generator {self.generate!r}; allowed: {', '.join(PROBLEM_KINDS)}")
+        if self.problem and self.problem not in PROBLEM_KINDS:
+            raise ValueError(f"unknown problem {self.problem!r}; allowed: {', '.join(PROBLEM_KINDS)}")
+        if self.params and not self.generate:
+            raise ValueError("'params' only applies to 'generate'")
+        return self
+
+
+class ComponentSpec(_Strict):
+    name: str
+    label: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+
+class ExperimentConfig(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    data_dir: str | None = None
+    instances: list[InstanceSpec] = Field(min_length=1)
+    formulations: list[ComponentSpec] = Field(default_factory=lambda: [ComponentSpec(name="slack")])
+    solvers: list[ComponentSpec] = Field(min_length=1)
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    time_limit: float = Field(60.0, gt=0)
+    repair: bool = True
+    #: Set aside (instead of refusing the whole config) runs whose QUBO is too large for the solver.
+    skip_too_large: bool = False
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        config = ExperimentConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    _check_components(config, path)
+    return config
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        parent = err["loc"][:-1]
+        allowed = _allowed_keys(parent)
+        return f"unknown key {key!r}" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{key}: {msg}" if key else msg
+
+
+def _allowed_keys(parent_loc: tuple) -> list[str]:
+    model: type[BaseModel] = ExperimentConfig
+    for part in parent_loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            model = inner
+    return list(model.model_fields)
+
+
+def _check_components(config: ExperimentConfig, path: Path) -> None:
+    """Build every formulation and solver once so a typo in a parameter fails before any run."""
+    for i, spec in enumerate(config.formulations):
+        if spec.name not in FORMULATIONS:
+            raise ConfigError(f"{path}: formulations.{i}.name: unknown formulation {spec.name!r}; "
+                              f"allowed: {', '.join(FORMULATIONS)}")
+        _build(make_formulation, spec, f"{path}: formulations.{i}")
+    for i, spec in enumerate(config.solvers):
+        if spec.name not in all_solver_names():
+            raise ConfigError(f"{path}: solvers.{i}.name: unknown solver {spec.name!r}; "
+                              f"allowed: {', '.join(all_solver_names())}")
+        _build(make_solver, spec, f"{path}: solvers.{i}")
+    labels = [s.display for s in config.solvers]
+    dup = {x for x in labels if labels.count(x) > 1}
+    if dup:
+        raise ConfigError(f"{path}: solvers: {sorted(dup)[0]!r} appears twice; give each a distinct 'label'")
+    labels = [f.display for f in config.formulations]
+    dup = {x for x in labels if labels.count(x) > 1}
+    if dup:
+        raise ConfigError(f"{path}: formulations: {sorted(dup)[0]!r} appears twice; give each a distinct 'label'")
+
+
+def _build(factory, spec: ComponentSpec, where: str):
+    try:
+        return factory(spec.name, spec.params)
+    except QbenchError as exc:
+        raise ConfigError(f"{where}.params: {exc}") from None

@@ -1,0 +1,100 @@
+"""Run one spec end to end: load -> formulate -> solve -> decode -> repair -> score -> record.
+
+``run_one`` is a pure function of its :class:`RunSpec` (it reloads the instance itself), so executors
+can run it in another process or on a Dask worker; only the caller writes to the store.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+from qbench.errors import QbenchError
+from qbench.problems.base import Problem
+from qbench.registry import is_problem_solver, make_formulation, make_solver
+from qbench.runner.grid import RunSpec
+from qbench.scoring import score
+
+
+def build_solver(spec: RunSpec):
+    params = dict(spec.solver.params)
+    solver_cls_fields = _field_names(spec.solver.name)
+    if "time_limit" in solver_cls_fields and "time_limit" not in params:
+        params["time_limit"] = spec.time_limit
+    return make_solver(spec.solver.name, params)
+
+
+def _field_names(name: str) -> set[str]:
+    import dataclasses
+
+    from qbench.registry import PROBLEM_SOLVERS, QUBO_SOLVERS, load_object
+
+    table = PROBLEM_SOLVERS if name in PROBLEM_SOLVERS else QUBO_SOLVERS
+    return {f.name for f in dataclasses.fields(load_object(table[name]))}
+
+
+def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
+    """The core of a run on an already-loaded problem; returns the result dict (no store access)."""
+    solver = build_solver(spec)
+    t0 = time.perf_counter()
+    if is_problem_solver(spec.solver.name):
+        samples = solver.solve(problem, seed=spec.seed)
+        qubits, evaluations, trace, info = None, int(samples.info.get("evaluations", 0)), [], dict(samples.info)
+    else:
+        formulation = make_formulation(spec.formulation.name, spec.formulation.params)
+        outcome = formulation.run(problem, solver, seed=spec.seed)
+        samples, qubits, evaluations = outcome.samples, outcome.qubits, outcome.evaluations
+        trace, info = outcome.trace, dict(outcome.info)
+    solve_seconds = time.perf_counter() - t0
+    sc = score(problem, samples, repair=spec.repair)
+    seconds = time.perf_counter() - t0
+    return {
+        "qubits": qubits,
+        "seconds": seconds,
+        "solve_seconds": solve_seconds,
+        "evaluations": evaluations,
+        "metrics": sc.metrics,
+        "x": problem.solution_repr(sc.best_x) if sc.best_x is not None else None,
+        "info": _scalars(info),
+        "trace": trace,
+    }
+
+
+def run_one(spec: RunSpec) -> dict[str, Any]:
+    """A store record for one run. User errors and crashes inside a run become an 'error' record
+    (the grid goes on); the next invocation retries them."""
+    base = {
+        "run_id": spec.run_id,
+        "experiment": spec.experiment,
+        "instance": spec.instance.name,
+        "problem": spec.instance.kind,
+        "formulation": spec.formulation.label if spec.formulation else "-",
+        "solver": spec.solver.label,
+        "seed": spec.seed,
+        "config": spec.resolved(),
+    }
+    try:
+        problem = spec.instance.load()
+        result = solve_problem(spec, problem)
+    except QbenchError as exc:
+        return {**base, "status": "error", "error": str(exc), "result": {}, "trace": []}
+    except Exception as exc:  # a bug in a component must not take the whole grid down
+        return {**base, "status": "error", "error": f"{type(exc).__name__}: {exc}",
+                "result": {"traceback": traceback.format_exc()}, "trace": []}
+    trace = result.pop("trace")
+    return {**base, "status": "ok", "qubits": result["qubits"], "seconds": result["seconds"],
+            "result": result, "trace": trace}
+
+
+def _scalars(info: dict[str, Any]) -> dict[str, Any]:
+    """Keep what serialises compactly (numbers, strings, short lists)."""
+    out = {}
+    for k, v in info.items():
+        if isinstance(v, np.ndarray):
+            v = v.tolist()
+        if isinstance(v, (int, float, str, bool, type(None), np.generic)) or (isinstance(v, (list, tuple)) and len(v) <= 256):
+            out[k] = v
+    return out

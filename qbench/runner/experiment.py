@@ -1,0 +1,95 @@
+"""Run an experiment config: validate everything up front, then execute the runs that are not stored yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from qbench.errors import TooLargeError
+from qbench.problems.base import Problem
+from qbench.qubo import QUBO
+from qbench.registry import is_problem_solver, make_formulation
+from qbench.runner.config import ExperimentConfig, load_config
+from qbench.runner.execute import build_solver, run_one
+from qbench.runner.executors import LocalExecutor
+from qbench.runner.grid import RunSpec, expand, resolve_instances
+from qbench.runner.store import RunStore
+
+
+@dataclass
+class Plan:
+    config: ExperimentConfig
+    config_path: Path
+    store: RunStore
+    specs: list[RunSpec]           # runs to execute now
+    skipped_done: int              # runs already in the store
+    too_large: list[tuple[RunSpec, str]]
+
+
+def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path) -> Plan:
+    config_path = Path(config_path)
+    config = load_config(config_path)
+    if config.data_dir:
+        data_dir = (config_path.parent / config.data_dir).resolve() if not Path(config.data_dir).is_absolute() \
+            else Path(config.data_dir)
+    instances = resolve_instances(config, data_dir, config_path.parent, str(config_path))
+    problems = {ref.name: problem for ref, problem in instances}
+    all_specs = expand(config, instances)
+    too_large = _check_sizes(all_specs, problems, str(config_path), config.skip_too_large)
+    store = RunStore(Path(results_dir) / config.name)
+    done = store.finished_ids()
+    oversized = {id(s) for s, _ in too_large}
+    todo = [s for s in all_specs if s.run_id not in done and id(s) not in oversized]
+    return Plan(config, config_path, store, todo, len(all_specs) - len(todo) - len(too_large), too_large)
+
+
+def _check_sizes(specs: list[RunSpec], problems: dict[str, Problem], where: str,
+                 skip: bool) -> list[tuple[RunSpec, str]]:
+    """Refuse (or, with ``skip_too_large``, set aside) runs whose QUBO the solver cannot hold,
+    before anything is written."""
+    out = []
+    qubit_cache: dict[tuple[str, str], int] = {}
+    for spec in specs:
+        if is_problem_solver(spec.solver.name):
+            continue
+        key = (spec.instance.name, spec.formulation.label)
+        if key not in qubit_cache:
+            formulation = make_formulation(spec.formulation.name, spec.formulation.params)
+            qubit_cache[key] = formulation.num_qubits(problems[spec.instance.name])
+        n = qubit_cache[key]
+        try:
+            build_solver(spec).check_size(QUBO(np.zeros(n), np.zeros((n, n))))
+        except TooLargeError as exc:
+            msg = (f"{where}: instance {spec.instance.name!r} with formulation {spec.formulation.label!r} "
+                   f"needs {n} qubits, too many for solver {spec.solver.label!r} ({exc})")
+            if not skip:
+                raise TooLargeError(msg) from None
+            out.append((spec, msg))
+    return out
+
+
+def execute(plan: Plan, on_record: Callable[[dict], None] | None = None, executor=None) -> list[dict]:
+    executor = executor or LocalExecutor()
+    plan.store.set_meta("config", plan.config.model_dump())
+    plan.store.set_meta("config_path", str(plan.config_path))
+    records = []
+    for spec, reason in plan.too_large:
+        plan.store.write(_skipped_record(spec, reason))
+    for record in executor.map(run_one, plan.specs):
+        plan.store.write(record)
+        records.append(record)
+        if on_record:
+            on_record(record)
+    return records
+
+
+def _skipped_record(spec: RunSpec, reason: str) -> dict:
+    return {
+        "run_id": spec.run_id, "experiment": spec.experiment, "instance": spec.instance.name,
+        "problem": spec.instance.kind, "formulation": spec.formulation.label, "solver": spec.solver.label,
+        "seed": spec.seed, "config": spec.resolved(), "status": "skipped", "error": reason,
+        "result": {}, "trace": [],
+    }

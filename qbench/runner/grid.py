@@ -1,0 +1,145 @@
+"""Expand an experiment config into concrete, hashable run specs.
+
+A :class:`RunSpec` is plain data (picklable, JSON-able) so any executor - a local loop, a process pool
+or a Dask cluster - can ship it to a worker, and its hash identifies the run in the store.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qbench.errors import ConfigError, InstanceFormatError
+from qbench.paths import resolve_data_path
+from qbench.problems import generate, load_instances
+from qbench.problems.base import Problem
+from qbench.registry import is_problem_solver
+from qbench.runner.config import ComponentSpec, ExperimentConfig, InstanceSpec
+
+
+@dataclass(frozen=True)
+class InstanceRef:
+    """How to (re)load one instance: a file (``path#index`` for multi-instance files) or a generator."""
+
+    name: str
+    kind: str
+    path: str | None = None
+    generator: dict[str, Any] | None = None
+    fingerprint: str = ""
+
+    def load(self) -> Problem:
+        if self.generator is not None:
+            return generate(self.kind, **self.generator)
+        return load_instances(self.path, self.kind)[0]
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    label: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    experiment: str
+    instance: InstanceRef
+    solver: Component
+    formulation: Component | None
+    seed: int | None
+    time_limit: float
+    repair: bool = True
+
+    def resolved(self) -> dict[str, Any]:
+        """Everything that determines the result (display labels excluded)."""
+        return {
+            "instance": {"kind": self.instance.kind, "name": self.instance.name,
+                         "fingerprint": self.instance.fingerprint},
+            "solver": {"name": self.solver.name, "params": self.solver.params},
+            "formulation": None if self.formulation is None else
+            {"name": self.formulation.name, "params": self.formulation.params},
+            "seed": self.seed,
+            "time_limit": self.time_limit,
+            "repair": self.repair,
+        }
+
+    @property
+    def run_id(self) -> str:
+        blob = json.dumps(self.resolved(), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def resolve_instances(config: ExperimentConfig, data_dir: Path, config_dir: Path | None,
+                      config_path: str = "config") -> list[tuple[InstanceRef, Problem]]:
+    """Load every instance the config names (so bad files fail before any run starts)."""
+    out: list[tuple[InstanceRef, Problem]] = []
+    for i, spec in enumerate(config.instances):
+        out.extend(_resolve_one(spec, data_dir, config_dir, f"{config_path}: instances.{i}"))
+    names = [ref.name for ref, _ in out]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ConfigError(f"{config_path}: instance {sorted(dup)[0]!r} is listed twice")
+    return out
+
+
+def _resolve_one(spec: InstanceSpec, data_dir: Path, config_dir: Path | None, where: str):
+    if spec.generate:
+        params = dict(spec.params)
+        if "file" in params:  # generators that start from a file (e.g. TSP sub-instances)
+            params["file"] = str(resolve_data_path(params["file"], data_dir, base=config_dir))
+        problem = generate(spec.generate, **params)
+        fp = hashlib.sha1(json.dumps([spec.generate, params], sort_keys=True).encode()).hexdigest()
+        return [(InstanceRef(problem.name, spec.generate, generator=params, fingerprint=fp), problem)]
+    if spec.file:
+        paths = [resolve_data_path(spec.file.split("#")[0], data_dir, base=config_dir)]
+        selector = "#" + spec.file.split("#", 1)[1] if "#" in spec.file else ""
+    else:
+        pattern = str(resolve_data_path(".", data_dir, base=config_dir) / spec.glob) \
+            if not Path(spec.glob).is_absolute() else spec.glob
+        paths = [Path(p) for p in sorted(globlib.glob(pattern))]
+        selector = ""
+        if not paths and spec.optional:
+            return []
+        if not paths:
+            raise ConfigError(f"{where}.glob: no files match {spec.glob!r} in {data_dir}")
+    out = []
+    for path in paths:
+        if not path.exists() and spec.optional:
+            continue
+        if not path.exists():
+            raise InstanceFormatError(path, "file not found (check --data-dir or QBENCH_DATA)")
+        problems = load_instances(f"{path}{selector}", spec.problem)
+        fp = hashlib.sha1(path.read_bytes()).hexdigest()
+        for k, problem in enumerate(problems):
+            ref_path = f"{path}{selector}" if selector or len(problems) == 1 else f"{path}#{k}"
+            out.append((InstanceRef(problem.name, problem.kind, path=ref_path, fingerprint=f"{fp}:{k}"), problem))
+    return out
+
+
+def expand(config: ExperimentConfig, instances: list[tuple[InstanceRef, Problem]]) -> list[RunSpec]:
+    """instances x (formulations x solvers | problem solvers) x seeds.
+
+    Problem solvers (exact, greedy) are deterministic and formulation-free: one run per instance.
+    """
+    specs: list[RunSpec] = []
+    for ref, _ in instances:
+        for solver in config.solvers:
+            s = _component(solver)
+            if is_problem_solver(solver.name):
+                specs.append(RunSpec(config.name, ref, s, None, None, config.time_limit, config.repair))
+                continue
+            for form in config.formulations:
+                for seed in config.seeds:
+                    specs.append(RunSpec(config.name, ref, s, _component(form), seed, config.time_limit, config.repair))
+    return specs
+
+
+def _component(spec: ComponentSpec) -> Component:
+    return Component(spec.name, spec.display, dict(spec.params))

@@ -1,0 +1,120 @@
+"""The run store: one SQLite file per experiment, one row per finished run.
+
+Rows are keyed by ``run_id`` (a hash of the run's resolved config), so a rerun of the same config skips
+what is done. Each row is written in a single transaction with ``synchronous=FULL`` in WAL mode: a
+process killed at any moment leaves either the whole row or none of it, and never a corrupt file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+STORE_NAME = "runs.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id       TEXT PRIMARY KEY,
+    experiment   TEXT NOT NULL,
+    instance     TEXT NOT NULL,
+    problem      TEXT NOT NULL,
+    formulation  TEXT NOT NULL,
+    solver       TEXT NOT NULL,
+    seed         INTEGER,
+    status       TEXT NOT NULL,          -- ok | error
+    qubits       INTEGER,
+    seconds      REAL,
+    config       TEXT NOT NULL,          -- the resolved run config (JSON)
+    result       TEXT NOT NULL,          -- metrics, solution, solver info (JSON)
+    trace        TEXT NOT NULL,          -- per-iteration trace (JSON list), e.g. Lagrangian outer loop
+    error        TEXT,
+    finished_at  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _json_default(obj: Any):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, default=_json_default, sort_keys=True, allow_nan=True)
+
+
+class RunStore:
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self.path = self.directory / STORE_NAME
+
+    def _connect(self) -> sqlite3.Connection:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.executescript(_SCHEMA)
+        return conn
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def finished_ids(self) -> set[str]:
+        if not self.exists():
+            return set()
+        with closing(self._connect()) as conn:
+            return {r[0] for r in conn.execute("SELECT run_id FROM runs WHERE status = 'ok'")}
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Insert (or replace a failed attempt of) one run, atomically."""
+        row = (
+            record["run_id"], record["experiment"], record["instance"], record["problem"],
+            record["formulation"], record["solver"], record.get("seed"), record["status"],
+            record.get("qubits"), record.get("seconds"), dumps(record.get("config", {})),
+            dumps(record.get("result", {})), dumps(record.get("trace", [])), record.get("error"),
+            time.time(),
+        )
+        with closing(self._connect()) as conn, conn:
+            conn.execute("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with closing(self._connect()) as conn, conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, dumps(value)))
+
+    def meta(self) -> dict[str, Any]:
+        if not self.exists():
+            return {}
+        with closing(self._connect()) as conn:
+            return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+
+    def records(self) -> list[dict[str, Any]]:
+        if not self.exists():
+            return []
+        with closing(self._connect()) as conn:
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute("SELECT * FROM runs ORDER BY problem, instance, formulation, solver, seed").fetchall()
+        out = []
+        for r in rows:
+            rec = dict(r)
+            for key in ("config", "result", "trace"):
+                rec[key] = json.loads(rec[key])
+            out.append(rec)
+        return out
+
+    def count(self) -> int:
+        if not self.exists():
+            return 0
+        with closing(self._connect()) as conn:
+            return conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
