@@ -281,3 +281,15 @@ def test_zero_capacity_and_oversized_items_are_handled():
     x = p.repair(np.ones(3, dtype=np.uint8))
     assert p.is_feasible(x)[0] and x.tolist() == [0, 0, 1]
     assert p.greedy().tolist() == [0, 0, 1]
+
+
+def test_auto_detection_picks_mdkp_for_every_shared_file(data_dir):
+    """Cross-check against every other kind's sniffer: none may claim an MDKP file."""
+    from qbench.problems import detect_kind
+
+    files = sorted((data_dir / "mdkp").glob("*.dat")) + sorted((data_dir / "mdkp").glob("mknapcb*.txt"))
+    try:
+        kinds = {f.name: detect_kind(f) for f in files}
+    except ImportError as exc:  # another kind's module not there yet
+        pytest.skip(f"not every problem kind is importable: {exc}")
+    assert set(kinds.values()) == {"mdkp"}, kinds

@@ -115,7 +115,8 @@ def read_dimacs(path: str | Path, text: str | None = None, *, allow_duplicates: 
         else:
             raise InstanceFormatError(path, f"unexpected line {stripped[:40]!r} (expected 'c', 'p' or 'e' lines)", lineno)
     if n is None:
-        raise InstanceFormatError(path, "no 'p edge N M' line: not a DIMACS graph file")
+        last = text.count("\n") + (not text.endswith("\n"))
+        raise InstanceFormatError(path, "reached the end without a 'p edge N M' line: not a DIMACS graph file", last)
     if len(us) != declared_edges:
         raise InstanceFormatError(path, f"the p line declares {declared_edges} edges but the file has "
                                   f"{len(us)} 'e' lines", p_line)

@@ -375,7 +375,7 @@ def _read_block(tokens: Tokens, path: Path, name: str, *, layout: str) -> MDKP:
         opt_line = tokens.line
         opt = tokens.next_number("the optimum")
     if opt < 0:
-        raise InstanceFormatError(path, f"{name}: negative optimum {opt}", opt_line)
+        raise InstanceFormatError(path, f"{name}: negative optimum {opt:g}", opt_line)
     optimum = Optimum(float(opt), "proven", source="file header") if opt else None
     try:
         return MDKP(name, profits, weights.reshape(m, n), capacities, optimum, path)
@@ -397,7 +397,7 @@ def _nonnegative(tokens: Tokens, path: Path, count: int, what: str, where) -> np
         line = tokens.line
         value = tokens.next_number(f"{what}s ({where(k)})")
         if value < 0:
-            raise InstanceFormatError(path, f"negative {what} {value} ({where(k)})", line)
+            raise InstanceFormatError(path, f"negative {what} {value:g} ({where(k)})", line)
         out[k] = value
     return out
 
