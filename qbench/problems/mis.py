@@ -288,7 +288,6 @@ def read(path: str | Path, *, complement: bool = False, allow_duplicates: bool =
     data = read_dimacs(path, read_text(path), allow_duplicates=allow_duplicates)
     name = instance_name(path)
     edges = data.edges
-    optimum = None
     if complement:
         edges = complement_edges(data.num_vertices, edges)
         name = f"{name}-complement"
