@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qbench.errors import InstanceFormatError
+from qbench.errors import ConfigError, InstanceFormatError
 from qbench.problems.base import BinaryModel, Optimum, Problem
 from qbench.problems.io import Tokens, read_text
 from qbench.problems.permutation import (
@@ -301,8 +301,9 @@ def _read_matrices(path: Path) -> tuple[int, float | None, np.ndarray, np.ndarra
             raise InstanceFormatError(path, "header line must be 'n' or 'n value'", first_line)
     remaining = len(tokens)
     if remaining < 2 * n * n:
+        last_line = max(i for i, ln in enumerate(text.splitlines(), 1) if ln.strip())
         raise InstanceFormatError(path, f"expected 2 x {n}x{n} = {2 * n * n} matrix entries, found {remaining} "
-                                  "(file truncated or wrong n?)", tokens.line)
+                                  "(file truncated or wrong n?)", last_line)
     A = np.array(tokens.numbers(n * n, "the first matrix"), dtype=float).reshape(n, n)
     B = np.array(tokens.numbers(n * n, "the second matrix"), dtype=float).reshape(n, n)
     tokens.expect_end()
@@ -369,7 +370,7 @@ def generate(n: int = 8, seed: int = 0, max_value: int = 99, symmetric: bool = T
     (symmetric with zero diagonal by default, like tai*a). With ``solve`` and n <= 9 the optimum is
     computed by branch-and-bound (status "computed")."""
     if not 2 <= int(n) <= MAX_FACILITIES:
-        raise ValueError(f"n must be between 2 and {MAX_FACILITIES}, got {n}")
+        raise ConfigError(f"QAP size n must be between 2 and {MAX_FACILITIES}, got {n}")
     n = int(n)
     rng = np.random.default_rng(seed)
 
