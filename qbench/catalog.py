@@ -13,6 +13,17 @@ from qbench.problems.base import Problem
 NOT_INSTANCES = (".md", ".sol", ".sln", ".tour", ".csv", ".json", ".yaml", ".yml", ".gz", ".zip", ".enc")
 REFERENCE_TABLES = {"mkcbres.txt"}
 
+#: Where each public set comes from (the data directory's folder name -> origin).
+SET_SOURCES = {
+    "mdkp": "OR-Library mknap + SAC-94 (http://people.brunel.ac.uk/~mastjjb/jeb/orlib/mknapinfo.html)",
+    "mis": "QOBLIB 07-independentset (https://github.com/ZIB-AOPT/QOBLIB); Sloane graphs (https://oeis.org/A265032/a265032.html)",
+    "qap": "QAPLIB (https://coral.ise.lehigh.edu/data-sets/qaplib/)",
+    "tsp": "TSPLIB 95 (http://comopt.ifi.uni-heidelberg.de/software/TSPLIB95/)",
+    "marketsplit": "QOBLIB 01-marketsplit (https://github.com/ZIB-AOPT/QOBLIB)",
+}
+CATALOG_COLUMNS = ["set", "name", "problem", "size", "variables", "qubits_slack", "qubits_slack_free",
+                   "optimum", "optimum_status", "source"]
+
 
 def instance_files(data_dir: Path, set_name: str | None = None) -> list[Path]:
     root = Path(data_dir)
@@ -58,6 +69,7 @@ def row(problem: Problem, path: Path, data_dir: Path) -> dict[str, Any]:
         "variables": problem.num_variables,
         "qubits_slack": q.get("slack"), "qubits_slack_free": q.get("unbalanced"),
         "optimum": opt.value if opt else None, "optimum_status": opt.status if opt else None,
+        "source": SET_SOURCES.get(rel_set, "generated or user-supplied"),
         "file": str(path),
     }
 
@@ -94,3 +106,16 @@ def describe(problem: Problem) -> dict[str, Any]:
         "qubits": qubit_counts(problem),
         "optimum": problem.optimum.to_dict() if problem.optimum else None,
     }
+
+
+def write_catalog(rows: list[dict[str, Any]], out: Path) -> None:
+    """The provenance table committed as ``instances/catalog.csv`` (no local paths in it)."""
+    import csv
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CATALOG_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(out)

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from qbench.errors import ConfigError, QbenchError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Benchmark constraint encodings, preprocessing and quantum algorithms on constrained problems.")
 instances_app = typer.Typer(no_args_is_help=True, help="Browse the instances in the data directory.")
 app.add_typer(instances_app, name="instances")
@@ -177,6 +177,21 @@ def instances_list(set_: Optional[str] = typer.Option(None, "--set", help="Only 
         raise typer.Exit(2)
 
 
+@instances_app.command("catalog")
+def instances_catalog(out: Path = typer.Option(Path("instances/catalog.csv"), "--out"),
+                      data_dir: Optional[Path] = DataDir):
+    """Write the provenance catalog (set, name, size, qubits, optimum, status, source) as CSV."""
+    from qbench.catalog import scan, write_catalog
+
+    rows, errors = scan(_data_dir(data_dir))
+    write_catalog(rows, out)
+    console.print(f"wrote {len(rows)} instances to {out}")
+    for e in errors:
+        console.print(f"[red]error[/] {e}")
+    if errors:
+        raise typer.Exit(2)
+
+
 @instances_app.command("show")
 def instances_show(name: str = typer.Argument(..., help="A file (path, or relative to the data directory) or an instance name."),
                    problem: Optional[str] = typer.Option(None, "--problem"),
@@ -195,22 +210,13 @@ def _fmt(value) -> str:
 
 
 def main() -> None:
+    """Entry point: user errors become one line on stderr and exit code 2 (typer does the same for
+    usage errors); anything else is a bug and keeps its traceback."""
     try:
-        app(standalone_mode=False)
+        app()
     except QbenchError as exc:
         sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":

@@ -130,9 +130,9 @@ def test_bad_solution_file_beside_a_graph_fails_the_read(tmp_path):
 # ---- files that are not text at all ---------------------------------------------------------------
 @pytest.mark.parametrize("module", [mdkp, mis], ids=["mdkp", "mis"])
 @pytest.mark.parametrize("content,fragment,line", [
-    (b"", "file is empty", None),
-    (b"  \n\t\n", "file is empty", None),
-    (b"p edge 2 1\x00\x01\x02", "binary file", None),
+    (b"", "file is empty", 1),
+    (b"  \n\t\n", "file is empty", 1),
+    (b"p edge 2 1\x00\x01\x02", "binary file", 1),
     (b"2 1 0\n5 7\n1 2\n\xff\xfe10\n", "not valid UTF-8", 4),
 ])
 def test_empty_binary_and_non_utf8_files(tmp_path, module, content, fragment, line):

@@ -133,6 +133,11 @@ class Problem:
     def is_feasible(self, X: np.ndarray) -> np.ndarray:
         return self.violation(X) <= FEASIBILITY_TOL
 
+    def energy(self, X: np.ndarray) -> np.ndarray:
+        """The objective as a quantity to minimise (what SampleSet energies of problem solvers hold)."""
+        values = self.objective(X)
+        return -values if self.sense == "max" else values
+
     def better(self, a: float, b: float) -> bool:
         """Is objective value a strictly better than b under this problem's sense?"""
         return a > b if self.sense == "max" else a < b

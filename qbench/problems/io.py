@@ -27,9 +27,10 @@ def read_text(path: str | Path) -> str:
     except OSError as exc:
         raise InstanceFormatError(path, f"cannot read file ({exc.strerror})") from None
     if not raw.strip():
-        raise InstanceFormatError(path, "file is empty")
+        raise InstanceFormatError(path, "file is empty", 1)
     if b"\x00" in raw:
-        raise InstanceFormatError(path, "binary file, expected text")
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InstanceFormatError(path, "binary file, expected text", line)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -20,8 +20,8 @@ class ExactSolver(ProblemSolver):
 
     ``info``: ``status`` (optimal | time_limit | feasible), ``bound`` (proven bound on the optimum in
     the problem's sense), ``gap_pct`` (100 |bound - objective| / |objective|), ``method``,
-    ``evaluations`` (0: no objective sampling), ``seconds``. The energy of the one sample is its
-    objective value in the problem's own sense.
+    ``evaluations`` (0: no objective sampling), ``seconds``. The energy of the one sample is
+    ``problem.energy(x)`` (the objective as a quantity to minimise).
     """
 
     time_limit: float = 60.0
@@ -36,6 +36,7 @@ class ExactSolver(ProblemSolver):
         dedicated = problem.solve_dedicated(self.time_limit)
         if isinstance(dedicated, SampleSet):
             dedicated.info.setdefault("evaluations", 0)
+            dedicated.energies = problem.energy(dedicated.samples)
             dedicated.info["seconds"] = time.perf_counter() - start
             return dedicated
         result = solve_model(problem.model, self.time_limit)
@@ -49,5 +50,5 @@ class ExactSolver(ProblemSolver):
         bound = result.bound
         info = {"status": status, "bound": bound, "gap_pct": relative_gap_pct(value, bound), "method": method,
                 "evaluations": 0, "seconds": time.perf_counter() - start}
-        return SampleSet.single(x, energy=value, info=info)
+        return SampleSet.single(x, energy=float(problem.energy(x)[0]), info=info)
 

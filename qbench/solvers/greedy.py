@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class GreedySolver(ProblemSolver):
-    """One deterministic answer from ``problem.greedy()``; its energy is the objective value."""
+    """One deterministic answer from ``problem.greedy()``; its energy is ``problem.energy(x)``."""
 
     name: ClassVar[str] = "greedy"
 
@@ -25,4 +25,4 @@ class GreedySolver(ProblemSolver):
         value = float(problem.objective(x)[0])
         info = {"method": f"{problem.kind}-greedy", "feasible": bool(problem.is_feasible(x)[0]),
                 "evaluations": 0, "seconds": time.perf_counter() - start}
-        return SampleSet.single(x, energy=value, info=info)
+        return SampleSet.single(x, energy=float(problem.energy(x)[0]), info=info)
