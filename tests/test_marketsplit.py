@@ -137,3 +137,22 @@ def test_variant_is_validated():
 
 def test_brute_force_helper_enumerates_every_bitstring():
     assert all_bitstrings(3).tolist() == [list(map(int, reversed(f"{i:03b}"))) for i in range(8)]
+
+
+def test_generated_instances_carry_computed_optima():
+    for seed in range(6):
+        share = ms.generate(m=3, n=16, coef_max=30, seed=seed, variant="share")
+        feas = ms.generate(m=3, n=16, coef_max=30, seed=seed)
+        best = share.deviation(all_bitstrings(16)).min()
+        assert share.optimum.status == "computed" and share.optimum.value == best
+        assert (feas.optimum is not None) == (best == 0)
+    assert ms.generate(m=4, seed=0, solve=False).optimum is None
+    assert ms.generate(m=5, seed=0).optimum is None            # n = 40 > SOLVE_ON_BUILD_MAX_N
+
+
+def test_generate_from_file_selects_the_variant(data_dir):
+    path = ms_files(data_dir, "ms_03_*.dat")[0]
+    share = ms.generate(file=path, variant="share")
+    assert share.variant == "share" and share.optimum.value == 0
+    x = ms.read_solution(ms.certificate_paths(path)[0], share.A.shape[1])
+    assert share.objective(x)[0] == 0 and share.objective(1 - x)[0] > 0

@@ -319,11 +319,23 @@ def read(path: str | Path, variant: str = "feasibility") -> list[MarketSplitProb
     return [problem]
 
 
+#: Generated instances up to this many variables get their optimum computed on creation (MITM, < 0.1 s).
+SOLVE_ON_BUILD_MAX_N = 30
+
+
 def generate(m: int = 3, coef_max: int = 99, seed: int = 0, n: int | None = None,
-             variant: str = "feasibility") -> MarketSplitProblem:
+             variant: str = "feasibility", file: str | Path | None = None, solve: bool = True,
+             ) -> MarketSplitProblem:
     """Cornuejols-Dawande instance: n = 10 (m - 1) variables unless given, a_ij uniform integers in
-    [0, coef_max], b_i = floor(sum_j a_ij / 2). Such instances are often infeasible; no optimum is
-    attached (solve with ``solve_dedicated`` when n <= 40)."""
+    [0, coef_max], b_i = floor(sum_j a_ij / 2). Such instances are often infeasible. With ``solve`` and
+    n <= SOLVE_ON_BUILD_MAX_N the optimum is computed by meet-in-the-middle (status "computed"): the
+    minimum deviation for ``share``; 0 for ``feasibility`` when a solution exists (none attached when
+    the instance has no solution).
+
+    With ``file``, that QOBLIB file is read instead, in the requested ``variant`` (so a config can run
+    the share variant of a published instance)."""
+    if file is not None:
+        return read(file, variant)[0]
     m = int(m)
     n = 10 * (m - 1) if n is None else int(n)
     if not 1 <= m <= MAX_ROWS or not 1 <= n <= MAX_COLUMNS:
@@ -332,4 +344,10 @@ def generate(m: int = 3, coef_max: int = 99, seed: int = 0, n: int | None = None
         raise ConfigError(f"coef_max must be at least 1, got {coef_max}")
     A = np.random.default_rng(seed).integers(0, int(coef_max) + 1, size=(m, n))
     b = A.sum(axis=1) // 2
-    return MarketSplitProblem(f"ms-m{m}-n{n}-D{coef_max}-s{seed}", A, b, variant)
+    problem = MarketSplitProblem(f"ms-m{m}-n{n}-D{coef_max}-s{seed}", A, b, variant)
+    if solve and n <= SOLVE_ON_BUILD_MAX_N:
+        _, best, count = meet_in_the_middle(A, b)
+        if variant == "share" or best == 0:
+            problem.optimum = Optimum(float(best) if variant == "share" else 0.0, "computed",
+                                      f"meet-in-the-middle ({count} optimal solutions)")
+    return problem
