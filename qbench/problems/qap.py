@@ -218,9 +218,9 @@ def branch_and_bound(problem: QAPProblem, time_limit: float | None = None, chunk
         if time_limit is not None and time.perf_counter() - start > time_limit:
             status = "time_limit"
             break
-        d, loc, partial, _ = stack.pop()
+        d, loc, partial, lower = stack.pop()
         if loc.shape[0] > chunk:
-            stack.append((d, loc[chunk:], partial[chunk:], _[chunk:]))
+            stack.append((d, loc[chunk:], partial[chunk:], lower[chunk:]))
             loc, partial = loc[:chunk], partial[:chunk]
         nodes += loc.shape[0]
         N, u = loc.shape[0], n - d
@@ -252,12 +252,10 @@ def branch_and_bound(problem: QAPProblem, time_limit: float | None = None, chunk
             continue
         children = np.concatenate([loc[s_idx], k_idx[:, None]], axis=1)
         stack.append((d + 1, children, child_cost, bound[s_idx]))
-    if status == "optimal":
-        lower = best
-    else:
-        pending = [b.min() for (_, _, _, b) in stack if b.shape[0]]
-        lower = float(min([best, *pending]))
-    return best_perm, float(best), float(lower), status, nodes, time.perf_counter() - start
+    # every unexplored node carries its parent's bound, so the smallest of those bounds the optimum
+    pending = [b.min() for (_, _, _, b) in stack if b.shape[0]] if status != "optimal" else []
+    global_bound = float(min([best, *pending]))
+    return best_perm, float(best), global_bound, status, nodes, time.perf_counter() - start
 
 
 # ---- files ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ is computed exactly by Held-Karp.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -205,8 +206,6 @@ class TSPProblem(LazyModel, Problem):
     def solve_dedicated(self, time_limit: float | None = None):
         if self.n > HELD_KARP_MAX_N:
             return None
-        import time
-
         start = time.perf_counter()
         value, tour = held_karp(self.weights)
         return SampleSet.single(self.encode(tour)[0], energy=value, info={
