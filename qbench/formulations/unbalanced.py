@@ -1,0 +1,115 @@
+"""Unbalanced penalization (Montañez-Barrera, Willsch, Maldonado-Romo, Michielsen, arXiv 2211.13914):
+inequalities without slack bits.
+
+For each inequality written as ``h(x) = b - a.x >= 0`` the energy gets exactly the published term
+
+    -lambda1 * h(x) + lambda2 * h(x)^2
+
+a parabola in h whose minimum sits at ``h = lambda1 / (2 lambda2) > 0`` (inside the feasible side), so
+violations (h < 0) cost more than unused capacity. It is a heuristic: the QUBO minimiser need not be
+feasible, let alone optimal, and the weights matter.
+
+Defaults. The paper's knapsack experiments use ``lambda1 = 0.96, lambda2 = 0.0371`` (tuned there
+with Nelder-Mead). Its cost function is unit-dependent (rescaling the weights rescales h), so with
+``normalize=True`` (default) the two numbers are read in normalised units: the objective divided by
+its mean absolute coefficient ``p`` and each row divided by its mean absolute non-zero coefficient
+``w_i``, i.e. the applied weights are ``lambda1 * p / w_i`` and ``lambda2 * p / w_i^2``. Then the
+parabola's minimum lies about 13 typical items' weight inside the capacity, on any instance scale.
+``normalize=False`` applies ``lambda1, lambda2`` to the raw data (the published form verbatim).
+
+Equalities get ``w * (a.x - b)^2`` and pairwise conflicts ``x_u + x_v <= 1`` get ``w * x_u * x_v``,
+with the provable automatic weights of :mod:`qbench.formulations.penalty` unless ``penalty`` is set.
+No auxiliary variables: qubits = n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from qbench.formulations.base import Encoding, StaticFormulation
+from qbench.formulations.penalty import QuboAccumulator, integer_row, resolve_weights, split_constraints
+
+#: lambda1, lambda2 of the knapsack experiments of arXiv 2211.13914.
+PAPER_LAMBDA1 = 0.96
+PAPER_LAMBDA2 = 0.0371
+
+
+def unbalanced_weights(model, rows: np.ndarray, lambda1: float, lambda2: float,
+                       normalize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row (lambda1_i, lambda2_i) actually applied to ``h_i(x) = b_i - a_i.x``."""
+    l1 = np.full(len(rows), float(lambda1))
+    l2 = np.full(len(rows), float(lambda2))
+    if not normalize or len(rows) == 0:
+        return l1, l2
+    c = np.abs(model.c[model.c != 0])
+    p = float(c.mean()) if c.size else 1.0
+    A = np.abs(model.A_ub[rows])
+    w = np.array([row[row > 0].mean() if (row > 0).any() else 1.0 for row in A])
+    return l1 * p / w, l2 * p / w ** 2
+
+
+@dataclass
+class UnbalancedFormulation(StaticFormulation):
+    """Slack-free ``-lambda1*h + lambda2*h^2`` for inequalities; see the module docstring.
+
+    lambda1, lambda2: the published parameters (paper knapsack values by default).
+    normalize: read lambda1, lambda2 in units of the mean profit and mean row weight.
+    penalty, penalty_scale, penalties: weights of equalities and conflict edges, as in ``slack``
+    (``penalties`` has one entry per constraint, ``<=`` rows then ``==`` rows; entries of ordinary
+    inequalities are ignored).
+    conflict_edges: encode ``x_u + x_v <= 1`` rows as ``w * x_u * x_v`` instead of the parabola.
+    """
+
+    name: ClassVar[str] = "unbalanced"
+    lambda1: float = PAPER_LAMBDA1
+    lambda2: float = PAPER_LAMBDA2
+    normalize: bool = True
+    penalty: float | None = None
+    penalty_scale: float = 1.0
+    penalties: list[float] | None = None
+    conflict_edges: bool = True
+
+    def __post_init__(self) -> None:
+        if self.lambda1 < 0 or self.lambda2 < 0:
+            raise ValueError("lambda1 and lambda2 must be non-negative")
+        if self.penalty_scale <= 0:
+            raise ValueError("penalty_scale must be positive")
+
+    def encode(self, problem) -> Encoding:
+        model = problem.model
+        n = model.num_variables
+        w_ub, w_eq, rule = resolve_weights(model, penalty=self.penalty, penalty_scale=self.penalty_scale,
+                                           penalties=self.penalties)
+        split = split_constraints(model)
+        if self.conflict_edges:
+            conflict_rows, pairs, ordinary = split.conflict_rows, split.conflict_pairs, split.inequality_rows
+        else:
+            conflict_rows, pairs = np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
+            ordinary = np.arange(model.A_ub.shape[0])
+
+        acc = QuboAccumulator.from_objective(model, n)
+        l1, l2 = unbalanced_weights(model, ordinary, self.lambda1, self.lambda2, self.normalize)
+        A, b = model.A_ub[ordinary], model.b_ub[ordinary]
+        # -l1*h + l2*h^2 with h = b - a.x  ==  l1*(a.x - b) + l2*(a.x - b)^2
+        acc.add_linear_rows(A, b, l1)
+        acc.add_squared_rows(A, b, l2)
+        acc.add_pair_products(pairs, w_ub[conflict_rows])
+        if model.A_eq.shape[0]:
+            scales = np.array([integer_row(a, d) or 1.0 for a, d in zip(model.A_eq, model.b_eq)])
+            acc.add_squared_rows(model.A_eq * scales[:, None], model.b_eq * scales, w_eq)
+
+        info = {
+            "lambda1": l1.tolist(),
+            "lambda2": l2.tolist(),
+            "penalties": np.append(w_ub[conflict_rows], w_eq).tolist(),
+            "penalty_rule": rule,
+            "conflict_edges": int(pairs.shape[0]),
+            "num_qubits": n,
+        }
+        return Encoding(acc.build(model.var_names), n, info)
+
+    def num_qubits(self, problem) -> int:
+        return problem.num_variables
