@@ -28,14 +28,14 @@ def random_mdkp(seed: int, n: int = 6, m: int = 2) -> Problem:
 def test_defaults_are_the_paper_values():
     f = UnbalancedFormulation()
     assert (f.lambda1, f.lambda2) == (PAPER_LAMBDA1, PAPER_LAMBDA2) == (0.96, 0.0371)
-    assert f.normalize
+    assert f.scaling == "objective"
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_published_form_term_by_term_raw(seed):
     problem = random_mdkp(seed)
     l1, l2 = 0.7, 0.05
-    enc = UnbalancedFormulation(lambda1=l1, lambda2=l2, normalize=False).encode(problem)
+    enc = UnbalancedFormulation(lambda1=l1, lambda2=l2, scaling="none").encode(problem)
     X = all_bitstrings(6)
     h = problem.model.b_ub - X @ problem.model.A_ub.T              # h(x) = b - a.x, one column per row
     expected = -problem.objective(X) + (-l1 * h + l2 * h ** 2).sum(axis=1)
@@ -43,28 +43,29 @@ def test_published_form_term_by_term_raw(seed):
     assert enc.info["lambda1"] == [l1, l1] and enc.info["lambda2"] == [l2, l2]
 
 
-def test_normalised_weights_follow_profit_and_row_scales():
+@pytest.mark.parametrize("scaling, power", [("objective", 1), ("units", 2)])
+def test_scaled_weights_follow_profit_and_row_scales(scaling, power):
     problem = random_mdkp(5)
-    enc = UnbalancedFormulation().encode(problem)
+    enc = UnbalancedFormulation(scaling=scaling).encode(problem)
     model = problem.model
     p = np.abs(model.c).mean()
     w = np.array([row[row > 0].mean() for row in model.A_ub])
     assert np.allclose(enc.info["lambda1"], PAPER_LAMBDA1 * p / w)
-    assert np.allclose(enc.info["lambda2"], PAPER_LAMBDA2 * p / w ** 2)
+    assert np.allclose(enc.info["lambda2"], PAPER_LAMBDA2 * p / w ** power)
     X = all_bitstrings(6)
     h = model.b_ub - X @ model.A_ub.T
     l1, l2 = np.array(enc.info["lambda1"]), np.array(enc.info["lambda2"])
     assert np.allclose(enc.qubo.energy(X), -problem.objective(X) + (-l1 * h + l2 * h ** 2).sum(axis=1))
 
 
-def test_normalised_form_is_invariant_to_units():
-    """Scaling all weights and capacities by 10 leaves the normalised QUBO unchanged."""
+def test_units_scaling_is_invariant_to_units():
+    """Scaling all weights and capacities by 10 leaves the 'units'-scaled QUBO unchanged."""
     problem = random_mdkp(2)
     m = problem.model
     scaled = Problem("scaled", BinaryModel("max", m.c, A_ub=10 * m.A_ub, b_ub=10 * m.b_ub))
     X = all_bitstrings(6)
-    e1 = UnbalancedFormulation().encode(problem).qubo.energy(X)
-    e2 = UnbalancedFormulation().encode(scaled).qubo.energy(X)
+    e1 = UnbalancedFormulation(scaling="units").encode(problem).qubo.energy(X)
+    e2 = UnbalancedFormulation(scaling="units").encode(scaled).qubo.energy(X)
     assert np.allclose(e1, e2)
 
 
@@ -73,7 +74,7 @@ def test_min_problem_sign_and_equalities():
     model = BinaryModel("min", [1, 2, 3], A_ub=[[1, 1, 2]], b_ub=[3],
                         A_eq=[[1, 1, 1]], b_eq=[2])
     problem = Problem("mix", model)
-    enc = UnbalancedFormulation(lambda1=1.0, lambda2=0.5, normalize=False, penalty=4.0).encode(problem)
+    enc = UnbalancedFormulation(lambda1=1.0, lambda2=0.5, scaling="none", penalty=4.0).encode(problem)
     X = all_bitstrings(3)
     h = 3 - X @ np.array([1, 1, 2])
     expected = problem.objective(X) + (-1.0 * h + 0.5 * h ** 2) + 4.0 * (X.sum(axis=1) - 2) ** 2
@@ -112,6 +113,8 @@ def test_single_knapsack_minimiser_is_feasible_and_good():
     assert problem.is_feasible(x)[0] and problem.objective(x)[0] == opt
 
 
-def test_rejects_negative_lambdas():
+def test_rejects_bad_parameters():
     with pytest.raises(ValueError):
         UnbalancedFormulation(lambda1=-1)
+    with pytest.raises(ValueError):
+        UnbalancedFormulation(scaling="log")

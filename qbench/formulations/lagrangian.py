@@ -33,7 +33,8 @@ the best feasible primal, records one trace entry and asks the multiplier method
 Stopping: ``max_iter``; relative dual gap ``<= tol`` (exact inner solver only; with an integral
 objective a gap below 1 proves optimality); or "feasible and stalled": a feasible primal exists and for
 ``patience`` consecutive iterations neither did it improve nor did the multipliers move more than
-``stall_tol`` (relative).
+``stall_tol`` times ``max(||lambda||, scale)`` (``scale``: the typical multiplier size, see
+:meth:`DualisedConstraints.price_bounds`).
 
 Samples returned: the union of every iteration's answers (pre-repair) with each iteration's
 probabilities weighted 1/iterations; their energies are the multiplier-free merit energy
@@ -245,7 +246,7 @@ class LagrangianFormulation(Formulation):
             state.evaluations += evaluations
             state.trace.append(entry)
 
-            moved = float(np.linalg.norm(new_lam - lam)) > self.stall_tol * max(1.0, float(np.linalg.norm(lam)))
+            moved = float(np.linalg.norm(new_lam - lam)) > self.stall_tol * max(typical, float(np.linalg.norm(lam)))
             lam = new_lam
             if state.gap_closed(self.tol, integral):
                 stop_reason = "gap"

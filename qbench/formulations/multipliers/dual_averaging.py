@@ -18,11 +18,16 @@ import numpy as np
 
 from qbench.formulations.multipliers.base import MultiplierMethod
 
+#: Default step in units of the multiplier scale. Averaging moves the multipliers by about
+#: ``step * sqrt(k/2)`` after k consistent iterations; 4 scales gave the best dual convergence on
+#: generated Chu-Beasley MDKP instances (n 20-50, m 2-10, tightness 0.25-0.75) among 1, 2, 4, 8.
+DEFAULT_STEP_SCALES = 4.0
+
 
 @dataclass
 class DualAveragingMethod(MultiplierMethod):
     name: ClassVar[str] = "dual-averaging"
-    step: float | None = None   # multiplier units; None: 1.0 * scale
+    step: float | None = None   # multiplier units; None: DEFAULT_STEP_SCALES * scale
 
     def __post_init__(self) -> None:
         if self.step is not None and self.step <= 0:
@@ -42,7 +47,7 @@ class DualAveragingMethod(MultiplierMethod):
         if norm > 0:
             self._sum += g / norm
         self._beta += 1.0 / self._beta
-        step = self.step if self.step is not None else self.scale
+        step = self.step if self.step is not None else DEFAULT_STEP_SCALES * self.scale
         new = self.project(self._origin + step * self._sum / self._beta)
         self.last_info = {"step": float(np.linalg.norm(new - lam)), "beta": self._beta}
         return new
