@@ -1,0 +1,352 @@
+"""The QAOA statevector engine: exact energies, CVaR, adjoint gradients, readout and sampling.
+
+Circuit (Qiskit conventions, qubit i = variable i = bit i of the basis index)::
+
+    |psi_0> = prod_q (cos(theta_q/2)|0> + sin(theta_q/2)|1>)        (theta_q = pi/2: |+>)
+    for l in 0..p-1:   |psi> <- prod_q exp(-i beta_lq G_q) exp(-i gamma_l E) |psi>
+    G_q = sin(theta_q) X_q + cos(theta_q) Z_q                       (theta_q = pi/2: X_q)
+
+``exp(-i beta X)`` is Qiskit's ``RX(2 beta)``; ``exp(-i gamma E)`` equals the evolution under the
+Ising operator up to the global phase of the QUBO constant. Without ``thetas`` this is standard QAOA
+(optionally with one beta per qubit: multi-angle); with ``thetas`` it is warm-start QAOA.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from . import passes
+from .memory import check_fits, real_bytes
+from .readout import (analyze, cvar_walk, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
+from .diagonal import _doubling, coefficients, qubo_diagonal
+from .kernels import build_tq
+from .schedule import angles, backward_scalars, compile_program, make_layout
+
+
+@dataclass
+class Readout:
+    norm: float
+    expectation: float
+    mask_probabilities: list[float] = field(default_factory=list)
+    cvar: float | None = None
+    var: float | None = None
+
+
+class QAOAEngine:
+    """Exact QAOA simulation on a fixed cost diagonal (all 2^n energies).
+
+    Parameters: ``diagonal`` (float64 or float32 array of length 2^n), ``precision`` ('double' =
+    complex128 state, 'single' = complex64), ``thetas`` (per-qubit warm-start angles; None = |+>
+    and the X mixer), ``low_bits`` (cache block: 2^low_bits amplitudes), ``check_memory``, and
+    ``coefficients`` = (h, J, offset) when the diagonal is a QUBO's: the phase is then built from
+    per-block tables instead of a sine and cosine per amplitude (``from_qubo`` does this), and
+    ``threads`` (default: all numba threads from 18 qubits up, one below, where a parallel region
+    costs more than it saves).
+    """
+
+    @classmethod
+    def from_qubo(cls, qubo, *, precision: str = "double", thetas=None, low_bits: int = 15,
+                  check_memory: bool = True, diagonal: np.ndarray | None = None,
+                  threads: int | None = None) -> "QAOAEngine":
+        """Engine for a QUBO (anything with linear / quadratic / offset): builds the diagonal (float64,
+        or float32 in single precision) unless given, and uses the structured phase."""
+        h, J, c = coefficients(qubo)
+        n = h.size
+        if check_memory:
+            check_fits(n, precision)
+        if diagonal is None:
+            diagonal = qubo_diagonal(qubo, dtype=np.float64 if precision == "double" else np.float32)
+        return cls(diagonal, precision=precision, thetas=thetas, low_bits=low_bits,
+                   check_memory=check_memory, coefficients=(h, J, c), threads=threads)
+
+    def __init__(self, diagonal: np.ndarray, *, precision: str = "double", thetas=None,
+                 low_bits: int = 15, check_memory: bool = True, coefficients=None,
+                 threads: int | None = None):
+        E = np.ascontiguousarray(diagonal)
+        if E.dtype not in (np.float64, np.float32):
+            E = E.astype(np.float64)
+        N = E.size
+        n = N.bit_length() - 1
+        if N < 2 or (1 << n) != N:
+            raise ValueError(f"diagonal length must be a power of two >= 2, got {N}")
+        self.n = n
+        self.nq = nq = max(n, 3)
+        self.precision = precision
+        self.rdt = np.float64 if real_bytes(precision) == 8 else np.float32
+        self.check_memory = check_memory
+        self.threads = threads
+        if check_memory:
+            check_fits(n, precision, diagonal=False)
+        self.E = E if nq == n else np.tile(E, 1 << (nq - n))
+        self.general = thetas is not None
+        th = np.zeros(nq)
+        th[:n] = np.pi / 2 if thetas is None else np.asarray(thetas, dtype=np.float64).reshape(n)
+        self.thetas = th
+        self.sth = np.ones(nq) if not self.general else np.sin(th)
+        self.cth = np.zeros(nq) if not self.general else np.cos(th)
+        self.amp0 = np.cos(th / 2)
+        self.amp1 = np.sin(th / 2)
+        self.layout = make_layout(nq, low_bits)
+        B = self.layout.B
+        self.init8 = np.array([np.prod([self.amp1[q] if (lane >> q) & 1 else self.amp0[q] for q in range(3)])
+                               for lane in range(8)], dtype=self.rdt)
+        mid = np.ones(1)
+        for q in range(3, B):
+            mid = np.concatenate([mid * self.amp0[q], mid * self.amp1[q]])
+        self.initmid = mid
+        self.structured = coefficients is not None
+        self._setup_structure(coefficients)
+        self._programs: dict[int, object] = {}
+        self.F: np.ndarray | None = None
+        self.FL: np.ndarray | None = None
+        self._state = None          # (angles, p) of the state held in F, None if F was unwound
+        self._sorted = None         # (order, sorted energies) for CVaR
+        self.evaluations = 0
+        self.gradient_evaluations = 0
+
+    def _setup_structure(self, coeffs) -> None:
+        nq, B = self.nq, self.layout.B
+        if coeffs is None:
+            self.qlin = np.zeros(1)
+            self.qcross = np.zeros((1, 1))
+            self.ehi = np.zeros(1)
+            self.qtab = np.zeros(8)
+            return
+        h, J, c = coeffs
+        h = np.asarray(h, dtype=np.float64)
+        if h.size != self.n:
+            raise ValueError(f"coefficients have {h.size} variables, the diagonal {self.n}")
+        hp = np.zeros(nq)
+        hp[:self.n] = h
+        Jp = np.zeros((nq, nq))
+        Jp[:self.n, :self.n] = np.triu(np.asarray(J, dtype=np.float64), 1)
+        self.qlin = hp
+        self.qcross = np.ascontiguousarray(Jp[:B, B:]) if nq > B else np.zeros((B, 1))
+        ehi = np.empty(1 << (nq - B))
+        _doubling(np.ascontiguousarray(hp[B:]), np.ascontiguousarray(Jp[B:, B:]), ehi)
+        self.ehi = ehi + float(c)
+        self.qtab = np.empty(1 << B)
+        _doubling(np.zeros(B), np.ascontiguousarray(Jp[:B, :B]), self.qtab)
+
+    def _tq(self, a) -> np.ndarray:
+        if not self.structured:
+            return np.zeros(16)
+        tq = np.empty(a.gam.size * (2 << self.layout.B))
+        build_tq(self.qtab, a.gam, a.frames, 1.0, tq)
+        return tq
+
+    # ---- plumbing --------------------------------------------------------------------------------
+    @contextmanager
+    def _thread_scope(self):
+        prev = numba.get_num_threads()
+        want = max(1, min(self._threads(), numba.config.NUMBA_NUM_THREADS))
+        if want != prev:
+            numba.set_num_threads(want)
+        try:
+            yield
+        finally:
+            if want != prev:
+                numba.set_num_threads(prev)
+
+    def _program(self, p: int):
+        if p not in self._programs:
+            self._programs[p] = compile_program(self.layout, p, self.general)
+        return self._programs[p]
+
+    def _nparts(self, items: int) -> int:
+        return max(1, min(items, 64))
+
+    def _stream_parts(self) -> int:
+        return max(1, min(self._threads(), 1 << (self.layout.B - 3)))
+
+    def _threads(self) -> int:
+        return self.threads if self.threads else (numba.get_num_threads() if self.nq >= 18 else 1)
+
+    def _betas(self, gammas, betas) -> tuple[np.ndarray, np.ndarray, bool]:
+        g = np.atleast_1d(np.asarray(gammas, dtype=np.float64))
+        b = np.asarray(betas, dtype=np.float64)
+        p = g.size
+        per_qubit = b.ndim == 2
+        if b.ndim == 1 or b.ndim == 0:
+            b = np.broadcast_to(np.atleast_1d(b).reshape(-1, 1), (p, self.n))
+        if b.shape != (p, self.n):
+            raise ValueError(f"betas must have shape ({p},) or ({p}, {self.n}), got {b.shape}")
+        full = np.zeros((p, self.nq))
+        full[:, :self.n] = b
+        return g, full, per_qubit
+
+    def _alloc(self, name: str) -> np.ndarray:
+        arr = getattr(self, name)
+        if arr is None:
+            if self.check_memory:
+                extra = 1 if name == "F" else 2
+                check_fits(self.n, self.precision, gradient=extra == 2, diagonal=False)
+            arr = np.empty(2 << self.nq, dtype=self.rdt)
+            setattr(self, name, arr)
+        return arr
+
+    # ---- forward ---------------------------------------------------------------------------------
+    def run(self, gammas, betas) -> float:
+        """Prepare the QAOA state for the angles; return the energy expectation."""
+        with self._thread_scope():
+            return self._run(gammas, betas)
+
+    def _run(self, gammas, betas) -> float:
+        g, b, _ = self._betas(gammas, betas)
+        p = g.size
+        if p == 0:
+            raise ValueError("need at least one layer")
+        prog = self._program(p)
+        a = angles(g, b, self.general, self.thetas)
+        F = self._alloc("F")
+        L = self.layout
+        out = np.zeros((64, 2))
+        tq = self._tq(a)
+        self._tq_cache = tq
+        for cp in prog.forward:
+            if cp.group == 0:
+                parts = self._nparts(1 << (self.nq - L.B))
+                o = out[:parts]
+                passes.fwd_low(F, self.E, L.B, parts, cp.prog, cp.mops, a.frames, a.tau_f, a.gen_f,
+                               self.general, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
+                               self.amp1, o, self.structured, self.qlin, self.qcross, self.ehi, tq)
+            else:
+                passes.fwd_stream(F, L.B, self._stream_parts(), cp.prog, a.tau_f, a.gen_f, self.general)
+        s2 = abs(a.fscale) ** 2
+        self._norm = float(o[:, 1].sum()) * s2
+        self._state = (a, p)
+        self.evaluations += 1
+        return float(o[:, 0].sum()) * s2 / self._norm
+
+    energy = run
+
+    def _need_state(self):
+        if self._state is None:
+            raise RuntimeError("no final state: call run() first (value_and_grad() consumes it)")
+        return self._state
+
+    def _sorted_energies(self):
+        if self._sorted is None:
+            if self.check_memory:
+                check_fits(self.n, self.precision, cvar=True, diagonal=False)
+            Elog = self.E[:1 << self.n]
+            order = np.argsort(Elog, kind="stable").astype(np.int32 if self.n < 31 else np.int64)
+            self._sorted = (order, np.ascontiguousarray(Elog[order], dtype=np.float64))
+        return self._sorted
+
+    def cvar(self, alpha: float) -> tuple[float, float]:
+        """(CVaR_alpha, alpha-quantile energy) of the current state's energy distribution."""
+        a, _ = self._need_state()
+        if not 0.0 < alpha <= 1.0:
+            raise ValueError(f"cvar alpha must be in (0, 1], got {alpha}")
+        order, es = self._sorted_energies()
+        s2 = abs(a.fscale) ** 2 / self._norm
+        v, t = cvar_walk(self.F, order, es, int(a.frames[-1]), float(alpha), s2)
+        return float(v), float(t)
+
+    def objective(self, gammas, betas, cvar_alpha: float = 1.0) -> float:
+        e = self.run(gammas, betas)
+        return e if cvar_alpha >= 1.0 else self.cvar(cvar_alpha)[0]
+
+    # ---- gradient --------------------------------------------------------------------------------
+    def value_and_grad(self, gammas, betas, cvar_alpha: float = 1.0):
+        """(objective, d/dgammas (p,), d/dbetas (p,) or (p, n)) by the adjoint method. The objective is
+        the expectation (cvar_alpha = 1) or CVaR_alpha. Consumes the final state."""
+        with self._thread_scope():
+            return self._value_and_grad(gammas, betas, cvar_alpha)
+
+    def _value_and_grad(self, gammas, betas, cvar_alpha: float):
+        per_qubit = np.ndim(betas) == 2
+        value = self._run(gammas, betas)
+        a, p = self._state
+        mode, tcv = 0, 0.0
+        if cvar_alpha < 1.0:
+            value, tcv = self.cvar(cvar_alpha)
+            mode = 1
+        prog = self._program(p)
+        FL = self._alloc("FL")
+        F = self.F
+        mfac_b, sm, sg = backward_scalars(a, prog.grad_order)
+        L = self.layout
+        gm = np.zeros((p, self.nq))
+        gg = np.zeros(p)
+        gmo = np.zeros((64, p, self.nq))
+        ggo = np.zeros((64, p))
+        gpart = np.zeros((64, self.nq))
+        for cp in prog.backward:
+            if cp.group == 0:
+                parts = self._nparts(1 << (self.nq - L.B))
+                passes.bwd_low(FL, F, self.E, L.B, parts, cp.prog, cp.mops, a.frames, a.tau_b, a.gen_b,
+                               self.general, self.sth, self.cth, a.gam, mfac_b, mode, tcv,
+                               float(cvar_alpha), gmo[:parts], ggo[:parts], self.structured, self.qlin,
+                               self.qcross, self.ehi, self._tq_cache)
+                gm += gmo[:parts].sum(axis=0)
+                gg += ggo[:parts].sum(axis=0)
+            else:
+                parts = self._stream_parts()
+                gp = gpart[:parts, :cp.prog.shape[0]]
+                passes.bwd_stream(FL, F, L.B, parts, cp.prog, a.tau_b, a.gen_b, self.general, self.sth,
+                                  self.cth, gp)
+                for si, row in enumerate(cp.prog):
+                    gm[row[1], row[4]] += gp[:, si].sum()
+        self._state = None
+        self.gradient_evaluations += 1
+        dgam = gg * sg / self._norm
+        dbeta = (gm * sm / self._norm)[:, :self.n]
+        return value, dgam, (dbeta if per_qubit else dbeta.sum(axis=1))
+
+    # ---- readout ---------------------------------------------------------------------------------
+    def statevector(self) -> np.ndarray:
+        """The normalised logical statevector (complex128, or complex64 in single precision)."""
+        a, _ = self._need_state()
+        cdt = np.complex128 if self.rdt == np.float64 else np.complex64
+        return stored_to_complex(self.F, self.n, int(a.frames[-1]), a.fscale / math.sqrt(self._norm), cdt)
+
+    def analyze(self, masks=(), cvar_alpha: float | None = None, block_bits: int = 12) -> Readout:
+        """One pass over the final state: norm, expectation, probability of each mask (boolean arrays
+        of 2^n or index sets), and CVaR_alpha when asked."""
+        a, _ = self._need_state()
+        packed = pack_masks(list(masks), self.n) if masks else np.zeros(1, dtype=np.uint8)
+        bb = min(block_bits, self.nq)
+        bmass = np.empty(1 << (self.nq - bb))
+        parts = self._nparts(bmass.size)
+        out = np.zeros((parts, 2 + len(masks)))
+        with self._thread_scope():
+            analyze(self.F, self.E, int(a.frames[-1]), packed, len(masks), bb, bmass, out)
+        tot = out.sum(axis=0)
+        self._bmass = (bmass, bb)
+        r = Readout(norm=float(tot[0]) * abs(a.fscale) ** 2, expectation=float(tot[1] / tot[0]),
+                    mask_probabilities=[float(x / tot[0]) for x in tot[2:]])
+        if cvar_alpha is not None:
+            r.cvar, r.var = self.cvar(cvar_alpha)
+        return r
+
+    def sample(self, shots: int, seed=None) -> np.ndarray:
+        """``shots`` basis-state indices drawn from the final state (seeded, reproducible)."""
+        a, _ = self._need_state()
+        if getattr(self, "_bmass", None) is None or self._bmass_for is not self._state:
+            self.analyze()
+            self._bmass_for = self._state
+        bmass, bb = self._bmass
+        cum = np.cumsum(bmass)
+        rng = np.random.default_rng(seed)
+        u = np.sort(rng.random(int(shots))) * cum[-1]
+        out = np.empty(u.size, dtype=np.int64)
+        sample_sorted(self.F, cum, bb, u, int(a.frames[-1]), out)
+        return rng.permutation(out)
+
+    def top_k(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k most probable basis states (indices) and their exact probabilities, descending."""
+        a, _ = self._need_state()
+        return top_k_stored(self.F, self.n, int(a.frames[-1]), abs(a.fscale) ** 2 / self._norm, k)
+
+    def probabilities(self) -> np.ndarray:
+        v = self.statevector()
+        return (v.real.astype(np.float64) ** 2 + v.imag.astype(np.float64) ** 2)
+
+    _bmass_for = None

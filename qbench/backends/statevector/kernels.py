@@ -1,0 +1,495 @@
+"""Block-level numba kernels of the statevector engine.
+
+Internal state layout ("AoSoA-8"): amplitude ``k`` lives in chunk ``k >> 3`` at lane ``k & 7``;
+chunk ``c`` occupies ``F[16c : 16c+8]`` (real parts) and ``F[16c+8 : 16c+16]`` (imaginary parts)
+of one real array ``F``. Qubits 0-2 are lanes inside a vector (rotated with lane permutations),
+qubits >= 3 pair whole chunks (rotated with plain vertical FMAs, three qubits per sweep in
+registers).
+
+A *block* is a contiguous run of chunks (low pass) or a gathered buffer of rows (high pass). A
+block is processed by a *program* of sweeps; each sweep is either LOCAL (per chunk, a list of
+micro-ops: initial state, phase, in-lane rotations, readout, and the backward ones) or RADIX (one
+to three chunk-distance rotations). Everything runs while the block sits in L2.
+
+Mixer rotations use the tangent form ``e^{-i b X} = cos(b') (-i)^k X^k (1 + i tau X)``,
+``b = b' + k pi/2``, ``|b'| <= pi/4``, ``tau = -tan b'``: one FMA per real component. The scalar
+factor is carried on the host and folded into the next phase multiply; the ``X^k`` goes into a
+Pauli frame (an XOR mask on the index) that diagonal reads honour. See ``schedule.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .simd import (vadd, vfloor, vfma, vhsum, vload, vloadd, vmul, vperm1, vperm2, vperm4,
+                   vsplat, vstore, vsub, vas, vtod)
+
+JIT = dict(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+
+# micro-op kinds of LOCAL sweeps
+INIT, PHASE, INREG, READOUT, LAMINIT, PHASEG, PHASEG_LAST, INREGG = range(8)
+# sweep kinds
+LOCAL, RADIX, RADIXG = 1, 2, 3
+
+# lane signs of Z on qubits 0, 1, 2 (+1 where the bit is 0)
+_ZSIGN = np.array([1, -1, 1, -1, 1, -1, 1, -1,
+                   1, 1, -1, -1, 1, 1, -1, -1,
+                   1, 1, 1, 1, -1, -1, -1, -1], dtype=np.float64)
+
+# sin/cos on [-pi/4, pi/4]: fdlibm's minimax kernels; reduction with a 33-bit pi/2 head
+_TWO_OVER_PI = 0.6366197723675814
+_PIO2_1 = 1.57079632673412561417e+00
+_PIO2_1T = 6.07710050650619224932e-11
+_S1, _S2, _S3 = -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04
+_S4, _S5, _S6 = 2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10
+_C1, _C2, _C3 = 4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05
+_C4, _C5, _C6 = -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11
+
+
+@njit(**JIT)
+def vsincos(th):
+    """(cos th, sin th) of a float64 vector, branch-free, ~1 ulp for |th| < 1e6."""
+    nq = vfloor(vfma(th, vsplat(th, _TWO_OVER_PI), vsplat(th, 0.5)))
+    r = vsub(vsub(th, vmul(nq, vsplat(th, _PIO2_1))), vmul(nq, vsplat(th, _PIO2_1T)))
+    z = vmul(r, r)
+    ps = vfma(z, vsplat(z, _S6), vsplat(z, _S5))
+    ps = vfma(z, ps, vsplat(z, _S4))
+    ps = vfma(z, ps, vsplat(z, _S3))
+    ps = vfma(z, ps, vsplat(z, _S2))
+    ps = vfma(z, ps, vsplat(z, _S1))
+    sn = vfma(vmul(r, z), ps, r)
+    pc = vfma(z, vsplat(z, _C6), vsplat(z, _C5))
+    pc = vfma(z, pc, vsplat(z, _C4))
+    pc = vfma(z, pc, vsplat(z, _C3))
+    pc = vfma(z, pc, vsplat(z, _C2))
+    pc = vfma(z, pc, vsplat(z, _C1))
+    cs = vfma(vmul(z, z), pc, vfma(z, vsplat(z, -0.5), vsplat(z, 1.0)))
+    one = vsplat(z, 1.0)
+    two = vsplat(z, 2.0)
+    q = vsub(nq, vmul(vsplat(z, 4.0), vfloor(vmul(nq, vsplat(z, 0.25)))))
+    hq = vfloor(vmul(q, vsplat(z, 0.5)))
+    sw = vsub(q, vmul(two, hq))
+    q1 = vadd(q, one)
+    q1 = vsub(q1, vmul(vsplat(z, 4.0), vfloor(vmul(q1, vsplat(z, 0.25)))))
+    sgc = vsub(one, vmul(two, vfloor(vmul(q1, vsplat(z, 0.5)))))
+    sgs = vsub(one, vmul(two, hq))
+    c = vmul(sgc, vfma(sw, vsub(sn, cs), cs))
+    s = vmul(sgs, vfma(sw, vsub(cs, sn), sn))
+    return c, s
+
+
+@njit(**JIT)
+def eload(E, s, M):
+    """Energies of the 8 stored amplitudes starting at index s under Pauli frame M (as float64)."""
+    e = vloadd(E, s ^ (M & -8))
+    if M & 1:
+        e = vperm1(e)
+    if M & 2:
+        e = vperm2(e)
+    if M & 4:
+        e = vperm4(e)
+    return e
+
+
+@njit(**JIT)
+def cmul_phase(r, i, e, g, mr, mi):
+    """(r + i i) * (mr + i mi) * exp(-i g e)."""
+    c, sn = vsincos(vmul(e, vsplat(e, g)))
+    wr = vas(r, vfma(vsplat(e, mr), c, vmul(vsplat(e, mi), sn)))
+    wi = vas(r, vsub(vmul(vsplat(e, mi), c), vmul(vsplat(e, mr), sn)))
+    return vsub(vmul(r, wr), vmul(i, wi)), vfma(r, wi, vmul(i, wr))
+
+
+@njit(**JIT)
+def perm(v, q):
+    if q == 0:
+        return vperm1(v)
+    if q == 1:
+        return vperm2(v)
+    return vperm4(v)
+
+
+@njit(**JIT)
+def rx(ar, ai, br, bi, T, N):
+    """(a, b) -> (a + i tau b, b + i tau a), T = tau, N = -tau (vectors)."""
+    return vfma(N, bi, ar), vfma(T, br, ai), vfma(N, ai, br), vfma(T, ar, bi)
+
+
+@njit(**JIT)
+def rg(ar, ai, br, bi, C, X, Z):
+    """(a, b) -> (C - iZ) a - iX b, -iX a + (C + iZ) b: exp(-i beta (sin t X + cos t Z))."""
+    return (vfma(C, ar, vfma(Z, ai, vmul(X, bi))), vsub(vmul(C, ai), vfma(Z, ar, vmul(X, br))),
+            vsub(vfma(C, br, vmul(X, ai)), vmul(Z, bi)), vfma(C, bi, vsub(vmul(Z, br), vmul(X, ar))))
+
+
+@njit(**JIT)
+def inlane(r, i, q, general, t, C, X, Z):
+    """Rotate lane-qubit q of one chunk (X-form with tau t, or general with C, X, Z)."""
+    pr = perm(r, q)
+    pi = perm(i, q)
+    if general:
+        zs = vmul(vsplat(r, Z), vas(r, vloadd(_ZSIGN, 8 * q)))
+        Cv = vsplat(r, C)
+        Xv = vsplat(r, X)
+        return (vfma(Cv, r, vfma(zs, i, vmul(Xv, pi))), vsub(vmul(Cv, i), vfma(zs, r, vmul(Xv, pr))))
+    return vfma(vsplat(r, -t), pi, r), vfma(vsplat(r, t), pr, i)
+
+
+@njit(**JIT)
+def grad_x(lar, lai, lbr, lbi, par, pai, pbr, pbi):
+    """Im(conj(la) pb + conj(lb) pa) lane-wise (float64)."""
+    g = vadd(vsub(vmul(lar, pbi), vmul(lai, pbr)), vsub(vmul(lbr, pai), vmul(lbi, par)))
+    return vtod(g)
+
+
+@njit(**JIT)
+def grad_z(lar, lai, lbr, lbi, par, pai, pbr, pbi):
+    """Im(conj(la) pa - conj(lb) pb) lane-wise (float64)."""
+    g = vsub(vsub(vmul(lar, pai), vmul(lai, par)), vsub(vmul(lbr, pbi), vmul(lbi, pbr)))
+    return vtod(g)
+
+
+# ------------------------------------------------------------------------------------------------
+# structured phase for QUBO diagonals (no transcendental per amplitude)
+#
+# For block b (stored indices b*2^B + lo) under frame M, with z = stored ^ M:
+#   E(z) = ehi[z_hi] + sum_{i<B} z_i (h_i + w_i(z_hi)) + Q(z_lo),   w_i = sum_{j>=B} J_ij z_j
+# so exp(-i g E) = K * prod_{i<B, z_i} om_i * T[z_lo], K and om_i per block, T = exp(-i g Q) per
+# layer. The product over the B low bits is split lanes (3 bits) x A (nA bits) x Bt (the rest),
+# three small doubling tables built per block, already permuted into stored order.
+# ------------------------------------------------------------------------------------------------
+
+@njit(**JIT)
+def _double_table(tab, o, size, om_r, om_i, i0, nbits, K_r, K_i, xm):
+    """tab[o + j] (re) / tab[o + size + j] (im) = K prod_{bits t of (j ^ xm)} om[i0 + t]."""
+    re = np.empty(1 << nbits)
+    im = np.empty(1 << nbits)
+    re[0] = K_r
+    im[0] = K_i
+    for t in range(nbits):
+        h = 1 << t
+        a = om_r[i0 + t]
+        c = om_i[i0 + t]
+        for z in range(h):
+            re[h + z] = re[z] * a - im[z] * c
+            im[h + z] = re[z] * c + im[z] * a
+    for j in range(1 << nbits):
+        tab[o + j] = re[j ^ xm]
+        tab[o + size + j] = im[j ^ xm]
+
+
+@njit(**JIT)
+def phaseq_slot(B):
+    """(table slot size in reals, Bt size) of the per-block phase tables for block bits B."""
+    sb = 1 << (B - 3 - min(6, B - 3))
+    return 144 + 2 * sb, sb
+
+
+@njit(**JIT)
+def phaseq_setup(b, B, nq, M, g, mr, mi, qlin, qcross, ehi, tab, t0, sb):
+    """Per-block tables of (mr + i mi) exp(-i g E) at slot t0 of ``tab`` (layout: lanes re/im 8+8,
+    A re/im 64+64, Bt re/im sb+sb; all indexed by stored bits)."""
+    zhi = b ^ (M >> B)
+    om_r = np.empty(B)
+    om_i = np.empty(B)
+    for i in range(B):
+        w = qlin[i]
+        for j in range(nq - B):
+            if (zhi >> j) & 1:
+                w += qcross[i, j]
+        om_r[i] = np.cos(g * w)
+        om_i[i] = -np.sin(g * w)
+    c0 = np.cos(g * ehi[zhi])
+    s0 = -np.sin(g * ehi[zhi])
+    nA = min(6, B - 3)
+    nB = B - 3 - nA
+    _double_table(tab, t0, 8, om_r, om_i, 0, 3, mr * c0 - mi * s0, mr * s0 + mi * c0, M & 7)
+    _double_table(tab, t0 + 16, 64, om_r, om_i, 3, nA, 1.0, 0.0, (M >> 3) & ((1 << nA) - 1))
+    _double_table(tab, t0 + 144, sb, om_r, om_i, 3 + nA, nB, 1.0, 0.0, (M >> (3 + nA)) & ((1 << nB) - 1))
+
+
+@njit(**JIT)
+def phaseq_factor(tab, t0, sb, tq, to, cl, nA, conj):
+    """(re, im) phase vectors of chunk cl: block tables at t0 times the layer table at tq[to:]
+    (conjugated when ``conj``)."""
+    j = cl & ((1 << nA) - 1)
+    k = cl >> nA
+    ar = tab[t0 + 16 + j]
+    ai = tab[t0 + 80 + j]
+    br = tab[t0 + 144 + k]
+    bi = tab[t0 + 144 + sb + k]
+    sr = ar * br - ai * bi
+    si = ar * bi + ai * br
+    Lr = vload(tab, t0)
+    Li = vload(tab, t0 + 8)
+    Wr = vsub(vmul(Lr, vsplat(Lr, sr)), vmul(Li, vsplat(Li, si)))
+    Wi = vfma(Lr, vsplat(Lr, si), vmul(Li, vsplat(Li, sr)))
+    Tr = vload(tq, to + 16 * cl)
+    Ti = vload(tq, to + 16 * cl + 8)
+    if conj:
+        return vfma(Wr, Tr, vmul(Wi, Ti)), vsub(vmul(Wi, Tr), vmul(Wr, Ti))
+    return vsub(vmul(Wr, Tr), vmul(Wi, Ti)), vfma(Wr, Ti, vmul(Wi, Tr))
+
+
+@njit(**JIT)
+def build_tq(qtab, gam, frames, sign, out):
+    """out[l*2^(B+1):] = exp(-i sign gam[l] Q(lo ^ frames[l])) for stored lo < 2^B (AoSoA layout)."""
+    for l in range(gam.size):
+        g = vsplat(qtab, sign * gam[l])
+        M = frames[l] & (qtab.size - 1)
+        o = l * 2 * qtab.size
+        for c in range(qtab.size >> 3):
+            c_, s_ = vsincos(vmul(eload(qtab, 8 * c, M), g))
+            vstore(out, o + 16 * c, c_)
+            vstore(out, o + 16 * c + 8, vsub(vsplat(s_, 0.0), s_))
+
+
+# ------------------------------------------------------------------------------------------------
+# forward sweeps
+# ------------------------------------------------------------------------------------------------
+
+@njit(**JIT)
+def sweep_init(F, off, nchl, init8, initmid, hif):
+    a = vload(init8, 0)
+    z = vsplat(F, 0.0)
+    for cl in range(nchl):
+        p = off + 16 * cl
+        vstore(F, p, vmul(a, vsplat(a, initmid[cl] * hif)))
+        vstore(F, p + 8, z)
+
+
+@njit(**JIT)
+def sweep_phase(F, off, nchl, base, E, M, g, mr, mi):
+    for cl in range(nchl):
+        p = off + 16 * cl
+        r, i = cmul_phase(vload(F, p), vload(F, p + 8), eload(E, base + 8 * cl, M), g, mr, mi)
+        vstore(F, p, r)
+        vstore(F, p + 8, i)
+
+
+@njit(**JIT)
+def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA):
+    for cl in range(nchl):
+        p = off + 16 * cl
+        wr, wi = phaseq_factor(tab, t0, sb, tq, to, cl, nA, False)
+        r = vload(F, p)
+        i = vload(F, p + 8)
+        wr = vas(r, wr)
+        wi = vas(r, wi)
+        vstore(F, p, vsub(vmul(r, wr), vmul(i, wi)))
+        vstore(F, p + 8, vfma(r, wi, vmul(i, wr)))
+
+
+@njit(**JIT)
+def sweep_inreg(F, off, nchl, general, tau, gen, l):
+    t0 = tau[l, 0]
+    t1 = tau[l, 1]
+    t2 = tau[l, 2]
+    if general:
+        for cl in range(nchl):
+            p = off + 16 * cl
+            r = vload(F, p)
+            i = vload(F, p + 8)
+            for q in range(3):
+                r, i = inlane(r, i, q, True, 0.0, gen[l, q, 0], gen[l, q, 1], gen[l, q, 2])
+            vstore(F, p, r)
+            vstore(F, p + 8, i)
+    else:
+        T0 = vsplat(F, t0)
+        N0 = vsplat(F, -t0)
+        T1 = vsplat(F, t1)
+        N1 = vsplat(F, -t1)
+        T2 = vsplat(F, t2)
+        N2 = vsplat(F, -t2)
+        for cl in range(nchl):
+            p = off + 16 * cl
+            r = vload(F, p)
+            i = vload(F, p + 8)
+            r, i = vfma(N0, vperm1(i), r), vfma(T0, vperm1(r), i)
+            r, i = vfma(N1, vperm2(i), r), vfma(T1, vperm2(r), i)
+            r, i = vfma(N2, vperm4(i), r), vfma(T2, vperm4(r), i)
+            vstore(F, p, r)
+            vstore(F, p + 8, i)
+
+
+@njit(**JIT)
+def sweep_readout(F, off, nchl, base, E, M, acc):
+    ex = vtod(vsplat(E, 0.0))
+    nr = ex
+    for cl in range(nchl):
+        p = off + 16 * cl
+        r = vload(F, p)
+        i = vload(F, p + 8)
+        pr = vtod(vfma(r, r, vmul(i, i)))
+        ex = vfma(pr, eload(E, base + 8 * cl, M), ex)
+        nr = vadd(nr, pr)
+    acc[0] += vhsum(ex)
+    acc[1] += vhsum(nr)
+
+
+@njit(**JIT)
+def radix1(F, off, it0, it1, cbit, t):
+    d = 1 << cbit
+    D = 16 * d
+    T = vsplat(F, t)
+    N = vsplat(F, -t)
+    for it in range(it0, it1):
+        c = ((it >> cbit) << (cbit + 1)) + (it & (d - 1))
+        pa = off + 16 * c
+        pb = pa + D
+        ar, ai, br, bi = rx(vload(F, pa), vload(F, pa + 8), vload(F, pb), vload(F, pb + 8), T, N)
+        vstore(F, pa, ar)
+        vstore(F, pa + 8, ai)
+        vstore(F, pb, br)
+        vstore(F, pb + 8, bi)
+
+
+@njit(**JIT)
+def radix2(F, off, it0, it1, cbit, t1, t2):
+    d = 1 << cbit
+    D = 16 * d
+    T1 = vsplat(F, t1)
+    N1 = vsplat(F, -t1)
+    T2 = vsplat(F, t2)
+    N2 = vsplat(F, -t2)
+    for it in range(it0, it1):
+        c = ((it >> cbit) << (cbit + 2)) + (it & (d - 1))
+        p0 = off + 16 * c
+        p1 = p0 + D
+        p2 = p0 + 2 * D
+        p3 = p0 + 3 * D
+        r0, i0, r1, i1 = rx(vload(F, p0), vload(F, p0 + 8), vload(F, p1), vload(F, p1 + 8), T1, N1)
+        r2, i2, r3, i3 = rx(vload(F, p2), vload(F, p2 + 8), vload(F, p3), vload(F, p3 + 8), T1, N1)
+        r0, i0, r2, i2 = rx(r0, i0, r2, i2, T2, N2)
+        r1, i1, r3, i3 = rx(r1, i1, r3, i3, T2, N2)
+        vstore(F, p0, r0)
+        vstore(F, p0 + 8, i0)
+        vstore(F, p1, r1)
+        vstore(F, p1 + 8, i1)
+        vstore(F, p2, r2)
+        vstore(F, p2 + 8, i2)
+        vstore(F, p3, r3)
+        vstore(F, p3 + 8, i3)
+
+
+@njit(**JIT)
+def radix3(F, off, it0, it1, cbit, t1, t2, t3):
+    d = 1 << cbit
+    D = 16 * d
+    T1 = vsplat(F, t1)
+    N1 = vsplat(F, -t1)
+    T2 = vsplat(F, t2)
+    N2 = vsplat(F, -t2)
+    T3 = vsplat(F, t3)
+    N3 = vsplat(F, -t3)
+    for it in range(it0, it1):
+        c = ((it >> cbit) << (cbit + 3)) + (it & (d - 1))
+        p0 = off + 16 * c
+        r0, i0, r1, i1 = rx(vload(F, p0), vload(F, p0 + 8), vload(F, p0 + D), vload(F, p0 + D + 8), T1, N1)
+        p = p0 + 2 * D
+        r2, i2, r3, i3 = rx(vload(F, p), vload(F, p + 8), vload(F, p + D), vload(F, p + D + 8), T1, N1)
+        p = p0 + 4 * D
+        r4, i4, r5, i5 = rx(vload(F, p), vload(F, p + 8), vload(F, p + D), vload(F, p + D + 8), T1, N1)
+        p = p0 + 6 * D
+        r6, i6, r7, i7 = rx(vload(F, p), vload(F, p + 8), vload(F, p + D), vload(F, p + D + 8), T1, N1)
+        r0, i0, r2, i2 = rx(r0, i0, r2, i2, T2, N2)
+        r1, i1, r3, i3 = rx(r1, i1, r3, i3, T2, N2)
+        r4, i4, r6, i6 = rx(r4, i4, r6, i6, T2, N2)
+        r5, i5, r7, i7 = rx(r5, i5, r7, i7, T2, N2)
+        r0, i0, r4, i4 = rx(r0, i0, r4, i4, T3, N3)
+        r1, i1, r5, i5 = rx(r1, i1, r5, i5, T3, N3)
+        r2, i2, r6, i6 = rx(r2, i2, r6, i6, T3, N3)
+        r3, i3, r7, i7 = rx(r3, i3, r7, i7, T3, N3)
+        vstore(F, p0, r0)
+        vstore(F, p0 + 8, i0)
+        p = p0 + D
+        vstore(F, p, r1)
+        vstore(F, p + 8, i1)
+        p += D
+        vstore(F, p, r2)
+        vstore(F, p + 8, i2)
+        p += D
+        vstore(F, p, r3)
+        vstore(F, p + 8, i3)
+        p += D
+        vstore(F, p, r4)
+        vstore(F, p + 8, i4)
+        p += D
+        vstore(F, p, r5)
+        vstore(F, p + 8, i5)
+        p += D
+        vstore(F, p, r6)
+        vstore(F, p + 8, i6)
+        p += D
+        vstore(F, p, r7)
+        vstore(F, p + 8, i7)
+
+
+@njit(**JIT)
+def radix_gen(F, off, it0, it1, cbit, cnt, gen, l, q):
+    """General-form rotations of qubits q..q+cnt-1 on groups of 2^cnt chunks (as radix1-3)."""
+    d = 1 << cbit
+    D = 16 * d
+    for it in range(it0, it1):
+        c0 = off + 16 * (((it >> cbit) << (cbit + cnt)) + (it & (d - 1)))
+        for r in range(cnt):
+            Cv = vsplat(F, gen[l, q + r, 0])
+            Xv = vsplat(F, gen[l, q + r, 1])
+            Zv = vsplat(F, gen[l, q + r, 2])
+            for k in range(1 << cnt):
+                if (k >> r) & 1 == 0:
+                    pa = c0 + k * D
+                    pb = pa + (D << r)
+                    ar, ai, br, bi = rg(vload(F, pa), vload(F, pa + 8), vload(F, pb), vload(F, pb + 8),
+                                        Cv, Xv, Zv)
+                    vstore(F, pa, ar)
+                    vstore(F, pa + 8, ai)
+                    vstore(F, pb, br)
+                    vstore(F, pb + 8, bi)
+
+
+@njit(**JIT)
+def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam, mfac, init8, initmid,
+              hif, acc, structured, qlin, qcross, ehi, tq, tab):
+    """Run one forward program over block b (2^B amplitudes at reals offset ``off``). LOCAL sweeps
+    run one tight loop per micro-op (the block is cache resident, a generic per-chunk interpreter
+    costs more than the extra sweeps)."""
+    slot, sb = phaseq_slot(B)
+    nA = min(6, B - 3)
+    base = b << B
+    for si in range(prog.shape[0]):
+        if prog[si, 0] == LOCAL:
+            for mi in range(prog[si, 1], prog[si, 1] + prog[si, 2]):
+                k = mops[mi, 0]
+                l = mops[mi, 1]
+                M = frames[mops[mi, 2]]
+                if k == INIT:
+                    sweep_init(F, off, nchl, init8, initmid, hif)
+                elif k == PHASE:
+                    if structured:
+                        phaseq_setup(b, B, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1], qlin, qcross, ehi,
+                                     tab, 0, sb)
+                        sweep_phaseq(F, off, nchl, tab, 0, sb, tq, l * (2 << B), nA)
+                    else:
+                        sweep_phase(F, off, nchl, base, E, M, gam[l], mfac[l, 0], mfac[l, 1])
+                elif k == INREG:
+                    sweep_inreg(F, off, nchl, general, tau, gen, l)
+                elif k == READOUT:
+                    sweep_readout(F, off, nchl, base, E, M, acc)
+        else:
+            cnt = prog[si, 3]
+            radix_any(F, off, 0, nchl >> cnt, prog[si, 2], cnt, general, tau, gen, prog[si, 1], prog[si, 4])
+
+
+@njit(**JIT)
+def radix_any(F, off, it0, it1, cbit, cnt, general, tau, gen, l, q):
+    """Rotate qubits q..q+cnt-1 (chunk bits cbit..) over iterations it0..it1 (nchl >> cnt in all)."""
+    if general:
+        radix_gen(F, off, it0, it1, cbit, cnt, gen, l, q)
+    elif cnt == 3:
+        radix3(F, off, it0, it1, cbit, tau[l, q], tau[l, q + 1], tau[l, q + 2])
+    elif cnt == 2:
+        radix2(F, off, it0, it1, cbit, tau[l, q], tau[l, q + 1])
+    else:
+        radix1(F, off, it0, it1, cbit, tau[l, q])

@@ -1,0 +1,76 @@
+"""Memory estimates for the statevector engine, checked before anything is allocated."""
+
+from __future__ import annotations
+
+import os
+
+from qbench.errors import TooLargeError
+
+#: hard ceiling regardless of memory (index arithmetic and run times stay sane below it)
+MAX_QUBITS = 34
+
+PRECISIONS = {"double": 8, "single": 4}   # bytes per real component
+
+
+def real_bytes(precision: str) -> int:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {precision!r}")
+    return PRECISIONS[precision]
+
+
+def required_bytes(n: int, precision: str = "double", *, gradient: bool = False, cvar: bool = False,
+                   diagonal: bool = True, diag_bytes: int | None = None) -> int:
+    """Bytes the engine allocates for an n-qubit run: the state (+ the adjoint state for gradients),
+    the cost diagonal (unless the caller already holds it), and the sorted energies for CVaR."""
+    N = 1 << max(n, 3)
+    rb = real_bytes(precision)
+    total = 2 * rb * N * (2 if gradient else 1)
+    if diagonal:
+        total += (diag_bytes if diag_bytes is not None else rb) * N
+    if cvar:
+        total += N * (8 + (4 if n < 31 else 8))   # sorted energies + permutation
+    return total + (64 << 20)                     # per-thread buffers, slack
+
+
+def available_bytes() -> int:
+    """Memory available to this process now (psutil when installed, else /proc/meminfo, else sysconf)."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:
+        pass
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def fmt_bytes(b: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if b < 1024 or unit == "TiB":
+            return f"{b:.1f} {unit}" if unit != "B" else f"{int(b)} B"
+        b /= 1024
+    return f"{b:.1f} TiB"  # pragma: no cover
+
+
+def check_fits(n: int, precision: str = "double", *, gradient: bool = False, cvar: bool = False,
+               diagonal: bool = True, what: str = "statevector engine", available: int | None = None) -> int:
+    """Raise TooLargeError (one line) if an n-qubit run cannot fit; return the bytes it needs."""
+    need = required_bytes(n, precision, gradient=gradient, cvar=cvar, diagonal=diagonal)
+    avail = available_bytes() if available is None else available
+    if n > MAX_QUBITS or need > avail:
+        hint = "" if precision == "single" else "; precision='single' halves it"
+        raise TooLargeError(
+            f"{n} qubits is too large for the {what}: it would need {fmt_bytes(need)} "
+            f"({precision} precision{', with gradients' if gradient else ''}) but {fmt_bytes(avail)} is "
+            f"available{hint}; shrink the QUBO, use a qubit-compressing encoding (PCE, QRAO) or an MPS "
+            f"simulator instead")
+    return need
