@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from .kernels import JIT
+from .threads import auto_threads, thread_scope
 
 LOW_BITS = 12
 
@@ -151,7 +152,8 @@ def qubo_diagonal(qubo=None, *, linear=None, quadratic=None, offset: float = 0.0
     if n == 0:
         out[0] = c
         return out
-    _diag_kernel(h, J, c, min(n, LOW_BITS), out)
+    with thread_scope(auto_threads(n)):
+        _diag_kernel(h, J, c, min(n, LOW_BITS), out)
     return out
 
 
@@ -166,7 +168,8 @@ def qubo_minimum(qubo=None, *, linear=None, quadratic=None, offset: float = 0.0)
     nparts = min(1 << (n - L), 64)
     bv = np.empty(nparts)
     bi = np.empty(nparts, dtype=np.int64)
-    _min_kernel(h, J, c, L, bv, bi)
+    with thread_scope(auto_threads(n)):
+        _min_kernel(h, J, c, L, bv, bi)
     k = int(np.argmin(bv))  # first part with the minimum holds the lowest index among ties
     return int(bi[k]), float(bv[k])
 

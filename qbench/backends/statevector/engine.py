@@ -14,10 +14,8 @@ Ising operator up to the global phase of the QUBO constant. Without ``thetas`` t
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 
 from . import passes
@@ -26,6 +24,7 @@ from .readout import (analyze, cvar_walk, pack_masks, sample_sorted, stored_to_c
 from .diagonal import _doubling, coefficients, qubo_diagonal
 from .kernels import build_tq
 from .schedule import angles, backward_scalars, compile_program, make_layout
+from .threads import auto_threads, thread_scope
 
 
 @dataclass
@@ -141,17 +140,8 @@ class QAOAEngine:
         return tq
 
     # ---- plumbing --------------------------------------------------------------------------------
-    @contextmanager
     def _thread_scope(self):
-        prev = numba.get_num_threads()
-        want = max(1, min(self._threads(), numba.config.NUMBA_NUM_THREADS))
-        if want != prev:
-            numba.set_num_threads(want)
-        try:
-            yield
-        finally:
-            if want != prev:
-                numba.set_num_threads(prev)
+        return thread_scope(self._threads())
 
     def _program(self, p: int):
         if p not in self._programs:
@@ -165,7 +155,7 @@ class QAOAEngine:
         return max(1, min(self._threads(), 1 << (self.layout.B - 3)))
 
     def _threads(self) -> int:
-        return self.threads if self.threads else (numba.get_num_threads() if self.nq >= 18 else 1)
+        return auto_threads(self.nq, self.threads, parallel_from=18)
 
     def _betas(self, gammas, betas) -> tuple[np.ndarray, np.ndarray, bool]:
         g = np.atleast_1d(np.asarray(gammas, dtype=np.float64))

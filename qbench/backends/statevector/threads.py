@@ -1,0 +1,35 @@
+"""How many numba threads a kernel call uses.
+
+A parallel region ends in a barrier; on a busy machine (more runnable threads than cores) a
+descheduled worker can hold that barrier for a whole scheduler time slice (~4 ms). Small states
+therefore run on one thread, and large ones use every numba thread.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numba
+
+#: from this many qubits (2^n amplitudes / energies) kernels run on all numba threads
+PARALLEL_FROM = 21
+
+
+def auto_threads(n: int, threads: int | None = None, parallel_from: int = PARALLEL_FROM) -> int:
+    if threads:
+        return max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    return numba.config.NUMBA_NUM_THREADS if n >= parallel_from else 1
+
+
+@contextmanager
+def thread_scope(k: int):
+    """Run the enclosed numba calls on k threads (restoring the previous setting)."""
+    prev = numba.get_num_threads()
+    k = max(1, min(int(k), numba.config.NUMBA_NUM_THREADS))
+    if k != prev:
+        numba.set_num_threads(k)
+    try:
+        yield
+    finally:
+        if k != prev:
+            numba.set_num_threads(prev)

@@ -1,0 +1,280 @@
+"""The statevector engine against known answers: brute-force energies, Qiskit statevectors,
+finite-difference gradients, exact CVaR, chi-square sampling, memory refusal."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from qbench.backends.statevector import (QAOAEngine, bits_to_index, check_fits, index_to_bits, qubo_diagonal,
+                                         qubo_minimum, required_bytes)
+from qbench.errors import TooLargeError
+from qbench.qubo import QUBO
+
+
+def random_qubo(n: int, rng: np.random.Generator, density: float = 1.0) -> QUBO:
+    J = np.triu(rng.normal(size=(n, n)), 1) * (rng.random((n, n)) < density)
+    return QUBO(rng.normal(size=n), J, float(rng.normal()))
+
+
+def all_bits(n: int) -> np.ndarray:
+    return index_to_bits(np.arange(1 << n), n)
+
+
+def qiskit_state(qubo: QUBO, gammas, betas, thetas=None):
+    """Statevector of the QAOA circuit built from Qiskit gates, and <H> + constant."""
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Statevector
+
+    n = qubo.num_variables
+    h, J, _ = qubo.to_ising()
+    qc = QuantumCircuit(n)
+    for q in range(n):
+        if thetas is None:
+            qc.h(q)
+        else:
+            qc.ry(thetas[q], q)
+    betas = np.asarray(betas, dtype=float)
+    for l, g in enumerate(gammas):
+        for i in range(n):
+            if h[i]:
+                qc.rz(2 * g * h[i], i)
+        for i in range(n):
+            for j in range(i + 1, n):
+                if J[i, j]:
+                    qc.rzz(2 * g * J[i, j], i, j)
+        for q in range(n):
+            b = betas[l] if betas.ndim == 1 else betas[l, q]
+            if thetas is None:
+                qc.rx(2 * b, q)
+            else:  # exp(-i b (sin t X + cos t Z)) = Ry(t) Rz(2b) Ry(-t)
+                qc.ry(-thetas[q], q)
+                qc.rz(2 * b, q)
+                qc.ry(thetas[q], q)
+    sv = Statevector(qc)
+    op, const = qubo.to_sparse_pauli_op()
+    return sv.data, float(np.real(sv.expectation_value(op))) + const
+
+
+# ---- cost diagonal -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 2, 5, 12, 15])
+def test_diagonal_matches_energies(n):
+    q = random_qubo(n, np.random.default_rng(n))
+    E = qubo_diagonal(q)
+    assert E.dtype == np.float64 and E.shape == (1 << n,)
+    np.testing.assert_allclose(E, q.energy(all_bits(n)), rtol=0, atol=1e-11)
+    E32 = qubo_diagonal(q, dtype=np.float32)
+    assert E32.dtype == np.float32
+    np.testing.assert_allclose(E32, E, rtol=1e-5, atol=1e-4)
+
+
+def test_diagonal_bit_convention_and_sparse_inputs():
+    # E(z) with bit i of z = variable i (little-endian, as Qiskit)
+    q = QUBO.from_terms(3, {0: 1.0, 2: 10.0}, {(0, 2): 100.0})
+    E = qubo_diagonal(q)
+    assert E[0b001] == 1.0 and E[0b100] == 10.0 and E[0b101] == 111.0 and E[0b010] == 0.0
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(3)
+    n = 9
+    q = random_qubo(n, rng, density=0.2)
+    ref = qubo_diagonal(q)
+    coo = sp.coo_matrix(q.quadratic)
+    for quad in (sp.csr_matrix(q.quadratic), {(int(i), int(j)): float(v) for i, j, v in zip(coo.row, coo.col, coo.data)},
+                 (coo.row, coo.col, coo.data), q.quadratic.T):   # lower triangle folds too
+        np.testing.assert_allclose(qubo_diagonal(linear=q.linear, quadratic=quad, offset=q.offset), ref, atol=1e-12)
+
+
+def test_minimum_and_ties():
+    rng = np.random.default_rng(1)
+    for n in (1, 3, 8, 14):
+        q = QUBO(rng.integers(-3, 3, n).astype(float), np.triu(rng.integers(-3, 3, (n, n)), 1).astype(float))
+        E = q.energy(all_bits(n))
+        idx, e = qubo_minimum(q)
+        assert e == pytest.approx(E.min()) and idx == int(np.flatnonzero(E == E.min())[0])
+    assert bits_to_index(index_to_bits([5, 6], 4)).tolist() == [5, 6]
+
+
+# ---- energies and states vs Qiskit ---------------------------------------------------------------
+
+def _check_against_qiskit(n, p, per_qubit, structured, rng, low_bits=15, thetas=None):
+    q = random_qubo(n, rng)
+    eng = QAOAEngine.from_qubo(q, low_bits=low_bits, thetas=thetas) if structured else \
+        QAOAEngine(qubo_diagonal(q), low_bits=low_bits, thetas=thetas)
+    g = rng.normal(size=p)
+    b = rng.normal(size=(p, n)) * 1.5 if per_qubit else rng.normal(size=p) * 1.5
+    e = eng.run(g, b)
+    sv, ref = qiskit_state(q, g, b, thetas)
+    assert abs(e - ref) < 1e-8, (n, p, per_qubit, structured, e, ref)
+    assert abs(abs(np.vdot(eng.statevector(), sv)) - 1.0) < 1e-10
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 8, 12])
+def test_energy_matches_qiskit(n):
+    rng = np.random.default_rng(100 + n)
+    for p in (1, 2, 3, 4):
+        for per_qubit in (False, True):
+            _check_against_qiskit(n, p, per_qubit, structured=p % 2 == 0, rng=rng)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", range(2, 17))
+def test_energy_matches_qiskit_full_sweep(n):
+    rng = np.random.default_rng(200 + n)
+    for p in (1, 2, 3, 4):
+        for per_qubit in (False, True):
+            for structured in (False, True):
+                _check_against_qiskit(n, p, per_qubit, structured, rng)
+
+
+def test_blocking_layouts_and_threads_agree():
+    # small cache blocks force the stream passes (qubits >= B) and their per-thread partition
+    rng = np.random.default_rng(7)
+    n = 11
+    q = random_qubo(n, rng)
+    g, b = rng.normal(size=3), rng.normal(size=(3, n))
+    ref = QAOAEngine.from_qubo(q).run(g, b)
+    _, qref = qiskit_state(q, g, b)
+    assert ref == pytest.approx(qref, abs=1e-9)
+    for low_bits in (3, 5, 8):
+        for threads in (1, 2):
+            for structured in (True, False):
+                eng = QAOAEngine.from_qubo(q, low_bits=low_bits, threads=threads) if structured else \
+                    QAOAEngine(qubo_diagonal(q), low_bits=low_bits, threads=threads)
+                assert eng.run(g, b) == pytest.approx(ref, abs=1e-10)
+                v, dg, db = eng.value_and_grad(g, b)
+                v0, dg0, db0 = QAOAEngine.from_qubo(q).value_and_grad(g, b)
+                np.testing.assert_allclose(dg, dg0, atol=1e-9)
+                np.testing.assert_allclose(db, db0, atol=1e-9)
+
+
+def test_warm_start_matches_qiskit():
+    rng = np.random.default_rng(11)
+    for n in (3, 7):
+        th = rng.uniform(0.2, 2.9, size=n)
+        for structured in (False, True):
+            _check_against_qiskit(n, 2, True, structured, rng, thetas=th)
+            _check_against_qiskit(n, 3, False, structured, rng, low_bits=4, thetas=th)
+
+
+def test_mixer_branches():
+    # beta near and beyond pi/4 switches the tangent form to the Pauli-frame branch
+    rng = np.random.default_rng(5)
+    n = 6
+    q = random_qubo(n, rng)
+    eng = QAOAEngine.from_qubo(q, low_bits=4)
+    for beta in (math.pi / 4, math.pi / 2, 3 * math.pi / 4, -math.pi / 2, math.pi, 2.5):
+        _, ref = qiskit_state(q, [0.3, -0.7], [beta, 0.1])
+        assert eng.run([0.3, -0.7], [beta, 0.1]) == pytest.approx(ref, abs=1e-9)
+
+
+def test_single_precision():
+    rng = np.random.default_rng(9)
+    n = 10
+    q = random_qubo(n, rng)
+    g, b = rng.normal(size=2), rng.normal(size=2)
+    e64 = QAOAEngine.from_qubo(q).run(g, b)
+    eng = QAOAEngine.from_qubo(q, precision="single")
+    assert eng.F is None or eng.F.dtype == np.float32
+    assert eng.run(g, b) == pytest.approx(e64, abs=1e-4)
+    assert eng.statevector().dtype == np.complex64
+
+
+# ---- gradients -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant", ["standard", "multi", "warm", "cvar", "generic", "blocked"])
+def test_gradient_matches_finite_differences(variant):
+    rng = np.random.default_rng(hash(variant) % 1000)
+    n, p = 6, 3
+    q = random_qubo(n, rng)
+    th = rng.uniform(0.3, 2.8, size=n) if variant == "warm" else None
+    if variant == "generic":
+        eng = QAOAEngine(qubo_diagonal(q))
+    else:
+        eng = QAOAEngine.from_qubo(q, thetas=th, low_bits=4 if variant == "blocked" else 15)
+    alpha = 0.35 if variant == "cvar" else 1.0
+    g = rng.normal(size=p)
+    b = rng.normal(size=(p, n)) if variant in ("multi", "warm", "blocked") else rng.normal(size=p)
+    v, dg, db = eng.value_and_grad(g, b, alpha)
+    assert v == pytest.approx(eng.objective(g, b, alpha), abs=1e-12)
+    h = 1e-6
+    for l in range(p):
+        d = np.zeros(p)
+        d[l] = h
+        fd = (eng.objective(g + d, b, alpha) - eng.objective(g - d, b, alpha)) / (2 * h)
+        assert dg[l] == pytest.approx(fd, abs=2e-7)
+    for idx in np.ndindex(np.shape(b)):
+        d = np.zeros(np.shape(b))
+        d[idx] = h
+        fd = (eng.objective(g, b + d, alpha) - eng.objective(g, b - d, alpha)) / (2 * h)
+        assert db[idx] == pytest.approx(fd, abs=2e-7)
+
+
+# ---- readout -------------------------------------------------------------------------------------
+
+def test_cvar_masks_topk():
+    rng = np.random.default_rng(21)
+    n = 7
+    q = random_qubo(n, rng)
+    eng = QAOAEngine.from_qubo(q)
+    e = eng.run([0.4, 0.9], [-0.5, -0.2])
+    P = eng.probabilities()
+    E = qubo_diagonal(q)
+    assert P.sum() == pytest.approx(1.0, abs=1e-12)
+    assert e == pytest.approx(float(P @ E), abs=1e-12)
+    for alpha in (0.05, 0.3, 1.0):
+        order = np.argsort(E, kind="stable")
+        cum = np.cumsum(P[order])
+        k = min(int(np.searchsorted(cum, alpha)), P.size - 1)
+        exact = (float(P[order[:k]] @ E[order[:k]]) + (alpha - (cum[k - 1] if k else 0.0)) * E[order[k]]) / alpha
+        cv, var = eng.cvar(alpha)
+        assert cv == pytest.approx(exact, abs=1e-10) and var == E[order[k]]
+    feas = E < np.median(E)
+    best = np.flatnonzero(E == E.min())
+    r = eng.analyze(masks=[feas, best], cvar_alpha=0.3)
+    assert r.expectation == pytest.approx(e, abs=1e-12) and r.norm == pytest.approx(1.0, abs=1e-12)
+    assert r.mask_probabilities[0] == pytest.approx(P[feas].sum(), abs=1e-12)
+    assert r.mask_probabilities[1] == pytest.approx(P[best].sum(), abs=1e-12)
+    assert r.cvar == pytest.approx(eng.cvar(0.3)[0])
+    idx, probs = eng.top_k(10)
+    np.testing.assert_allclose(probs, np.sort(P)[::-1][:10], atol=1e-14)
+    np.testing.assert_allclose(P[idx], probs, atol=1e-14)
+
+
+def test_sampling_frequencies_chi_square():
+    from scipy.stats import chisquare
+
+    rng = np.random.default_rng(31)
+    n = 5
+    q = random_qubo(n, rng)
+    eng = QAOAEngine.from_qubo(q, low_bits=3)   # several sampling blocks, a non-trivial frame
+    eng.run([0.7, 1.1], [2.0, -1.3])
+    P = eng.probabilities()
+    shots = 40000
+    s = eng.sample(shots, seed=1234)
+    assert s.shape == (shots,) and s.min() >= 0 and s.max() < 1 << n
+    assert np.array_equal(s, eng.sample(shots, seed=1234))
+    counts = np.bincount(s, minlength=1 << n)
+    keep = P * shots >= 5
+    f_obs, f_exp = counts[keep], P[keep] * shots
+    if (~keep).any():
+        f_obs, f_exp = np.append(f_obs, counts[~keep].sum()), np.append(f_exp, P[~keep].sum() * shots)
+    assert chisquare(f_obs, f_exp * f_obs.sum() / f_exp.sum()).pvalue > 1e-3
+
+
+# ---- memory --------------------------------------------------------------------------------------
+
+def test_too_large_is_refused_before_allocation():
+    with pytest.raises(TooLargeError) as err:
+        check_fits(30, "double", gradient=True, available=16 << 30)
+    msg = str(err.value)
+    assert "\n" not in msg and "30 qubits" in msg and "GiB" in msg
+    for word in ("shrink", "PCE", "QRAO", "MPS"):
+        assert word in msg
+    assert required_bytes(30, "single") < required_bytes(30, "double")
+    assert check_fits(30, "single", available=24 << 30) <= 24 << 30   # 30 qubits fit in 24 GiB in single
+    with pytest.raises(TooLargeError):
+        check_fits(40)

@@ -1,0 +1,109 @@
+"""QAOA solver: configuration, seeded sampling, exact readout, optimisers, scale invariance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qbench.backends.statevector import QAOAEngine, index_to_bits
+from qbench.errors import ConfigError, TooLargeError
+from qbench.qubo import QUBO
+from qbench.registry import make_solver
+from qbench.solvers.bruteforce import BruteForceSolver
+from qbench.solvers.qaoa import QAOASolver, angle_scale
+
+
+def random_qubo(n, seed, scale=1.0):
+    rng = np.random.default_rng(seed)
+    return QUBO(rng.normal(size=n) * scale, np.triu(rng.normal(size=(n, n)), 1) * scale, 1.5 * scale)
+
+
+def test_config_through_registry():
+    s = make_solver("qaoa", {"reps": 2, "shots": 10, "optimizer": "L-BFGS-B", "multi_angle": True,
+                             "cvar_alpha": 0.5, "precision": "single", "maxiter": 5, "init": "random"})
+    assert isinstance(s, QAOASolver) and s.reps == 2 and s.uses_gradient
+    for bad in ({"reps": 0}, {"shots": -1}, {"optimizer": "adam"}, {"cvar_alpha": 0.0}, {"cvar_alpha": 1.5},
+                {"precision": "half"}, {"init": "tqa"}, {"warm_start": "yes"}, {"layers": 2}):
+        with pytest.raises(ConfigError):
+            make_solver("qaoa", bad)
+
+
+def test_sampled_solution_is_seeded_and_consistent():
+    q = random_qubo(8, 1)
+    s = QAOASolver(reps=2, shots=512, maxiter=30)
+    a, b = s.solve(q, seed=7), s.solve(q, seed=7)
+    assert np.array_equal(a.samples, b.samples) and np.array_equal(a.probabilities, b.probabilities)
+    assert a.shots == 512 and a.probabilities.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(a.energies, q.energy(a.samples))
+    info = a.info
+    for key in ("evaluations", "reps", "expectation", "gammas", "betas", "optimizer_message", "seconds"):
+        assert key in info
+    assert info["reps"] == 2 and len(info["gammas"]) == 2 and len(info["betas"]) == 2
+    assert 1 < info["evaluations"] <= 32
+    # the reported angles reproduce the reported expectation
+    eng = QAOAEngine.from_qubo(q)
+    assert eng.run(info["gammas"], info["betas"]) == pytest.approx(info["expectation"], abs=1e-10)
+    c = s.solve(q, seed=8)
+    assert not np.array_equal(a.samples, c.samples) or not np.array_equal(a.probabilities, c.probabilities)
+
+
+def test_exact_readout_when_shots_zero():
+    q = random_qubo(7, 2)
+    ss = QAOASolver(reps=1, shots=0, maxiter=10, top_k=20).solve(q, seed=0)
+    assert ss.shots is None and len(ss) == 20
+    eng = QAOAEngine.from_qubo(q)
+    eng.run(ss.info["gammas"], ss.info["betas"])
+    P = eng.probabilities()
+    idx = (ss.samples.astype(np.int64) << np.arange(7)).sum(axis=1)
+    np.testing.assert_allclose(ss.probabilities, P[idx], atol=1e-12)
+    assert set(idx) == set(np.argsort(P)[::-1][:20])
+    assert ss.info["probability_covered"] == pytest.approx(P[idx].sum())
+    full = QAOASolver(reps=1, shots=0, maxiter=0).solve(q, seed=0)
+    assert len(full) == 128 and full.probabilities.sum() == pytest.approx(1.0)
+
+
+def test_gradient_optimizer_improves_on_the_ramp():
+    q = random_qubo(9, 3)
+    ramp = QAOASolver(reps=3, maxiter=0, shots=16).solve(q, seed=1).info["expectation"]
+    res = QAOASolver(reps=3, optimizer="L-BFGS-B", maxiter=60, shots=16).solve(q, seed=1)
+    assert res.info["gradient_evaluations"] >= 1
+    assert res.info["expectation"] < ramp - 1e-6
+    ma = QAOASolver(reps=2, optimizer="BFGS", multi_angle=True, maxiter=40, shots=16).solve(q, seed=1)
+    assert np.shape(ma.info["betas"]) == (2, 9)
+    E = q.energy(index_to_bits(np.arange(512), 9))
+    assert E.min() - 1e-9 <= ma.info["expectation"] < E.mean()
+
+
+def test_cvar_and_warm_start_and_single_precision():
+    q = random_qubo(8, 4)
+    opt = BruteForceSolver().solve(q).lowest()[1]
+    cv = QAOASolver(reps=2, cvar_alpha=0.1, maxiter=60, shots=256).solve(q, seed=2)
+    assert cv.info["objective"] <= cv.info["expectation"] + 1e-12
+    ws = QAOASolver(reps=1, warm_start="relaxed", optimizer="L-BFGS-B", maxiter=30, shots=256).solve(q, seed=2)
+    assert len(ws.info["warm_start_thetas"]) == 8
+    assert ws.lowest()[1] >= opt - 1e-9
+    sp = QAOASolver(reps=2, precision="single", maxiter=20, shots=64).solve(q, seed=2)
+    dp = QAOASolver(reps=2, precision="double", maxiter=20, shots=64).solve(q, seed=2)
+    assert sp.info["expectation"] == pytest.approx(dp.info["expectation"], abs=1e-3)
+
+
+def test_angle_normalisation_makes_scales_irrelevant():
+    # the same problem at coefficient scale 1 and 1e5: same initial state, same quality after
+    q1, q2 = random_qubo(8, 5), random_qubo(8, 5, scale=1e5)
+    assert angle_scale(q2) == pytest.approx(1e5 * angle_scale(q1))
+    a0 = QAOASolver(reps=2, maxiter=0, shots=64).solve(q1, seed=3)
+    b0 = QAOASolver(reps=2, maxiter=0, shots=64).solve(q2, seed=3)
+    assert b0.info["expectation"] / 1e5 == pytest.approx(a0.info["expectation"], rel=1e-9)
+    np.testing.assert_allclose(np.array(b0.info["gammas"]) * 1e5, a0.info["gammas"], rtol=1e-9)
+    a = QAOASolver(reps=2, maxiter=40, shots=64).solve(q1, seed=3)
+    b = QAOASolver(reps=2, maxiter=40, shots=64).solve(q2, seed=3)
+    assert a.info["expectation"] < a0.info["expectation"]
+    assert b.info["expectation"] / 1e5 == pytest.approx(a.info["expectation"], rel=1e-2)
+
+
+def test_size_is_checked_before_work():
+    q = QUBO(np.zeros(40), np.zeros((40, 40)))
+    with pytest.raises(TooLargeError, match="40 qubits"):
+        QAOASolver().solve(q)
+    with pytest.raises(TooLargeError):
+        QAOASolver().check_size(q)
