@@ -75,6 +75,7 @@ def per_method(df: pd.DataFrame) -> pd.DataFrame:
         "feasible %": 100 * g["feasible"].apply(lambda s: s.fillna(False).astype(bool).mean()),
         "optimal %": 100 * g["optimum_found"].apply(lambda s: s.fillna(False).astype(bool).mean()),
         "mean feasible mass": g["feasible_mass"].mean(),
+        "mean P(optimal)": g["p_optimal"].mean(),
         "median gap %": g["gap_pct"].median(),
         "worst gap %": g["gap_pct"].max(),
         "mean qubits": g["qubits"].mean(),

@@ -6,6 +6,7 @@ or a Dask cluster - can ship it to a worker, and its hash identifies the run in 
 
 from __future__ import annotations
 
+import dataclasses
 import glob as globlib
 import hashlib
 import json
@@ -16,7 +17,7 @@ from typing import Any
 from qbench.errors import ConfigError, InstanceFormatError
 from qbench.paths import resolve_data_path
 from qbench.problems import generate, load_instances
-from qbench.problems.base import Problem
+from qbench.problems.base import Optimum, Problem
 from qbench.registry import is_problem_solver
 from qbench.runner.config import ComponentSpec, ExperimentConfig, InstanceSpec
 
@@ -30,11 +31,17 @@ class InstanceRef:
     path: str | None = None
     generator: dict[str, Any] | None = None
     fingerprint: str = ""
+    #: A reference optimum computed once at planning time for instances that carry none.
+    optimum: dict[str, Any] | None = None
 
     def load(self) -> Problem:
         if self.generator is not None:
-            return generate(self.kind, **self.generator)
-        return load_instances(self.path, self.kind)[0]
+            problem = generate(self.kind, **self.generator)
+        else:
+            problem = load_instances(self.path, self.kind)[0]
+        if problem.optimum is None and self.optimum is not None:
+            problem.optimum = Optimum(**self.optimum)
+        return problem
 
 
 @dataclass(frozen=True)
@@ -78,10 +85,15 @@ class RunSpec:
 
 def resolve_instances(config: ExperimentConfig, data_dir: Path, config_dir: Path | None,
                       config_path: str = "config") -> list[tuple[InstanceRef, Problem]]:
-    """Load every instance the config names (so bad files fail before any run starts)."""
+    """Load every instance the config names (so bad files fail before any run starts), and give
+    instances without a published optimum one computed here (status ``computed``)."""
     out: list[tuple[InstanceRef, Problem]] = []
     for i, spec in enumerate(config.instances):
-        out.extend(_resolve_one(spec, data_dir, config_dir, f"{config_path}: instances.{i}"))
+        for ref, problem in _resolve_one(spec, data_dir, config_dir, f"{config_path}: instances.{i}"):
+            if problem.optimum is None:
+                problem.optimum = reference_optimum(problem, config.time_limit)
+                ref = dataclasses.replace(ref, optimum=problem.optimum.to_dict())
+            out.append((ref, problem))
     names = [ref.name for ref, _ in out]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -121,6 +133,17 @@ def _resolve_one(spec: InstanceSpec, data_dir: Path, config_dir: Path | None, wh
             ref_path = f"{path}{selector}" if selector or len(problems) == 1 else f"{path}#{k}"
             out.append((InstanceRef(problem.name, problem.kind, path=ref_path, fingerprint=f"{fp}:{k}"), problem))
     return out
+
+
+def reference_optimum(problem: Problem, time_limit: float) -> Optimum:
+    """The exact solver's answer as a reference value: proven optimal, or the best found with its gap."""
+    from qbench.solvers.exact import ExactSolver
+
+    samples = ExactSolver(time_limit=time_limit).solve(problem)
+    value = float(problem.objective(samples.samples[0])[0])
+    gap = samples.info.get("gap_pct")
+    return Optimum(value, "computed", source=f"qbench exact ({samples.info.get('method', 'exact')})",
+                   gap=None if samples.info.get("status") == "optimal" else gap)
 
 
 def expand(config: ExperimentConfig, instances: list[tuple[InstanceRef, Problem]]) -> list[RunSpec]:
