@@ -3,8 +3,9 @@
 1. **Separable** QUBO (no quadratic terms): ``x_i = 1`` iff ``h_i < 0``, in O(n). Lagrangian
    relaxations of linear problems (MDKP, MIS with linearly dualised edges) are separable, which makes
    an exact inner solver instant whatever n is.
-2. **n <= brute_force_max**: enumeration of all 2^n energies (``qbench.solvers.bruteforce`` when that
-   module exists, else the doubling enumeration below).
+2. **n <= brute_force_max** (default 26): enumeration of all 2^n energies with
+   ``qbench.solvers.bruteforce`` (block minima, no 2^n table); without that module, the doubling
+   enumeration below, which holds the 2^n table and is used up to 24 variables only.
 3. **Otherwise** a MILP (``qbench.solvers.milp.solve_model``; the fallback below when that module is
    absent): each product ``x_i x_j`` with a non-zero coupling becomes a continuous
    ``y_ij`` with the McCormick inequalities it needs (``y >= x_i + x_j - 1`` for a positive coupling,
@@ -23,8 +24,10 @@ from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
 
-#: 2^n energies as float64 above this would not fit comfortably in memory.
+#: Refuse to build a 2^n float64 table beyond this (2^30 energies = 8 GiB).
 ENUMERATION_LIMIT = 30
+#: The built-in table enumeration is used up to this size (2^24 energies = 128 MiB).
+OWN_ENUMERATION_MAX = 24
 
 
 def all_energies(qubo: QUBO) -> np.ndarray:
@@ -101,12 +104,14 @@ class ExactQuboSolver(QuboSolver):
 
     name: ClassVar[str] = "qubo-exact"
     sampling: ClassVar[bool] = False
-    brute_force_max: int = 24
+    brute_force_max: int = 26
     time_limit: float | None = 60.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.brute_force_max <= ENUMERATION_LIMIT:
             raise ValueError(f"brute_force_max must be between 0 and {ENUMERATION_LIMIT}")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError("time_limit must be positive")
 
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
         n = qubo.num_variables
@@ -117,8 +122,10 @@ class ExactQuboSolver(QuboSolver):
             x, e = solve_separable(qubo)
             return SampleSet.single(x, e, {"evaluations": 1, "method": "separable", "optimal": True})
         if n <= self.brute_force_max:
-            x, e = self._enumerate(qubo)
-            return SampleSet.single(x, e, {"evaluations": 2 ** n, "method": "enumeration", "optimal": True})
+            found = self._enumerate(qubo)
+            if found is not None:
+                x, e = found
+                return SampleSet.single(x, e, {"evaluations": 2 ** n, "method": "enumeration", "optimal": True})
         x, e, optimal, bound = self._milp(qubo)
         info = {"evaluations": 1, "method": "milp", "optimal": optimal}
         if bound is not None:
@@ -139,14 +146,18 @@ class ExactQuboSolver(QuboSolver):
         return res.x.astype(np.uint8), float(qubo.energy(res.x)), res.status == "optimal", res.bound
 
     @staticmethod
-    def _enumerate(qubo: QUBO) -> tuple[np.ndarray, float]:
+    def _enumerate(qubo: QUBO) -> tuple[np.ndarray, float] | None:
+        """The enumerated minimiser, or None when no enumeration is available at this size."""
+        n = qubo.num_variables
         try:
             from qbench.solvers.bruteforce import BruteForceSolver
         except ImportError:
             BruteForceSolver = None
         if BruteForceSolver is not None:
-            x, e = BruteForceSolver().solve(qubo).lowest()
+            x, e = BruteForceSolver(max_variables=max(n, 1)).solve(qubo).lowest()
             return np.asarray(x, dtype=np.uint8), float(e)
+        if n > OWN_ENUMERATION_MAX:
+            return None
         E = all_energies(qubo)
         i = int(np.argmin(E))
-        return index_to_bits(i, qubo.num_variables), float(E[i])
+        return index_to_bits(i, n), float(E[i])
