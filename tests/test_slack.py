@@ -212,3 +212,13 @@ def test_qubit_counts_of_paper_instances(data_dir):
     for name, qubits in expected.items():
         problem = mdkp.read(data_dir / "mdkp" / f"{name}.dat")[0]
         assert SlackFormulation().num_qubits(problem) == qubits
+
+
+def test_num_qubits_counts_without_building_matches_encode():
+    from qbench.problems import marketsplit, mdkp, mis, qap, tsp
+
+    problems = [mdkp.generate(8, 3, seed=1), mis.generate(9, 0.4, seed=2), qap.generate(3, seed=0),
+                tsp.generate(4, seed=0), marketsplit.generate(2, seed=0)]
+    for problem in problems:
+        for form in (SlackFormulation(), SlackFormulation(conflict_edges=False)):
+            assert form.num_qubits(problem) == form.encode(problem).num_qubits, problem.name

@@ -31,7 +31,8 @@ import numpy as np
 
 from qbench.errors import InfeasibleInstanceError
 from qbench.formulations.base import Encoding, StaticFormulation
-from qbench.formulations.penalty import QuboAccumulator, integer_row, resolve_weights, split_constraints
+from qbench.formulations.penalty import (QuboAccumulator, conflict_pair, integer_row, resolve_weights,
+                                        split_constraints)
 
 
 def slack_coefficients(slack_range: int) -> np.ndarray:
@@ -47,6 +48,14 @@ def slack_coefficients(slack_range: int) -> np.ndarray:
 
 def num_slack_bits(slack_range: int) -> int:
     return int(slack_range).bit_length() if slack_range > 0 else 0
+
+
+@dataclass
+class _Rows:
+    """Just the ``<=`` rows, in the shape ``_slack_rows`` reads from a model."""
+
+    A_ub: np.ndarray
+    b_ub: np.ndarray
 
 
 @dataclass
@@ -131,6 +140,16 @@ class SlackFormulation(StaticFormulation):
             "num_qubits": int(N),
         }
         return Encoding(acc.build(labels), n, info)
+
+    def num_qubits(self, problem) -> int:
+        """n plus the slack bits, counted from the inequality rows alone (no QUBO, and no model for
+        kinds whose rows need no slack), so listing large instances stays cheap."""
+        if not self.conflict_edges:
+            return self.encode(problem).num_qubits
+        A, b = problem.inequality_rows()
+        rows = [i for i in range(A.shape[0]) if conflict_pair(A[i], b[i]) is None]
+        slack_rows, _, _ = self._slack_rows(_Rows(A, b), np.array(rows, dtype=np.int64))
+        return problem.num_variables + sum(r.coefficients.shape[0] for r in slack_rows)
 
     def _slack_rows(self, model, rows: np.ndarray) -> tuple[list[_SlackRow], list[int], bool]:
         out: list[_SlackRow] = []

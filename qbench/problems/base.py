@@ -119,6 +119,12 @@ class Problem:
     def num_variables(self) -> int:
         return self.model.num_variables
 
+    def inequality_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ``<=`` rows (A_ub, b_ub) that may need slack bits. Pairwise conflicts
+        ``x_u + x_v <= 1`` may be left out (they need none); kinds whose model is large and built
+        lazily override this so that counting qubits never builds the model."""
+        return self.model.A_ub, self.model.b_ub
+
     def describe(self) -> dict[str, Any]:
         """Size facts for listings (subclasses add their own, e.g. items/constraints or vertices/edges)."""
         return {"variables": self.num_variables, "constraints": self.model.num_constraints}

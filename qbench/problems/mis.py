@@ -118,6 +118,10 @@ class MIS(Problem):
     def model(self, value: BinaryModel | None) -> None:
         self._model = value
 
+    def inequality_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row is a pairwise conflict (an edge): none needs slack."""
+        return np.zeros((0, self.num_variables)), np.zeros(0)
+
     def describe(self) -> dict[str, Any]:
         n, E = self._n, len(self.edges)
         density = 2.0 * E / (n * (n - 1)) if n > 1 else 0.0

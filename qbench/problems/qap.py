@@ -82,6 +82,10 @@ class QAPProblem(LazyModel, Problem):
     def num_variables(self) -> int:
         return self.n * self.n
 
+    def inequality_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Only one-hot equalities: no row needs slack."""
+        return np.zeros((0, self.num_variables)), np.zeros(0)
+
     def describe(self) -> dict:
         return {"facilities": self.n, "variables": self.n * self.n, "constraints": 2 * self.n,
                 "symmetric": bool(np.array_equal(self.flow, self.flow.T)

@@ -98,6 +98,10 @@ class TSPProblem(LazyModel, Problem):
     def symmetric(self) -> bool:
         return bool(np.array_equal(self.weights, self.weights.T))
 
+    def inequality_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Only one-hot equalities: no row needs slack."""
+        return np.zeros((0, self.num_variables)), np.zeros(0)
+
     def describe(self) -> dict:
         return {"cities": self.n, "variables": self.num_variables, "constraints": 2 * self.m,
                 "symmetric": self.symmetric, "edge_weight_type": self.edge_weight_type}
