@@ -31,7 +31,10 @@ class Score:
 
 
 def score(problem: Problem, samples: SampleSet, *, repair: bool = True,
-          repair_budget: int = DEFAULT_REPAIR_BUDGET) -> Score:
+          repair_budget: int = DEFAULT_REPAIR_BUDGET, candidates: np.ndarray | None = None) -> Score:
+    """Metrics of one run. ``candidates`` are solutions the method produced by its own classical
+    steps (e.g. a Lagrangian loop's repaired best); they count for the post-repair best, not for the
+    pre-repair feasibility numbers."""
     X = samples.samples
     p = samples.probabilities
     objective = problem.objective(X)
@@ -43,14 +46,14 @@ def score(problem: Problem, samples: SampleSet, *, repair: bool = True,
     is_opt = feasible & np.isclose(objective, opt, atol=OBJECTIVE_TOL, rtol=0) if opt is not None else None
 
     best_pre = _best(problem, objective, feasible)
-    candidates = _repair_candidates(samples, repair_budget) if repair else np.array([], dtype=int)
+    to_repair = _repair_candidates(samples, repair_budget) if repair else np.array([], dtype=int)
+    repaired = [problem.repair(X[i]) for i in to_repair]
+    repaired_feasible = int(sum(bool(problem.is_feasible(x)[0]) for x in repaired))
+    own = [] if candidates is None else list(np.atleast_2d(np.asarray(candidates, dtype=np.uint8)))
     best_x, best_val = (X[best_pre], float(objective[best_pre])) if best_pre is not None else (None, None)
-    repaired_feasible = 0
-    for i in candidates:
-        x = problem.repair(X[i])
+    for x in repaired + own:
         if not problem.is_feasible(x)[0]:
             continue
-        repaired_feasible += 1
         val = float(problem.objective(x)[0])
         if best_val is None or problem.better(val, best_val):
             best_x, best_val = x, val
@@ -67,7 +70,7 @@ def score(problem: Problem, samples: SampleSet, *, repair: bool = True,
         "most_likely_feasible": bool(feasible[ml]),
         "lowest_energy_feasible": bool(feasible[low]),
         "best_objective_pre_repair": float(objective[best_pre]) if best_pre is not None else None,
-        "repaired": int(len(candidates)),
+        "repaired": int(len(to_repair)),
         "repaired_feasible": repaired_feasible,
         "best_objective": best_val,
         "feasible": best_is_feasible,

@@ -47,6 +47,9 @@ class FormulationOutcome:
     evaluations: int = 0               # objective/circuit evaluations summed over all QUBO solves
     info: dict[str, Any] = field(default_factory=dict)
     trace: list[dict[str, Any]] = field(default_factory=list)  # one entry per outer iteration
+    #: Solutions the formulation's own classical steps produced (e.g. the Lagrangian loop's repaired
+    #: best primal), shape (k, n); the scorer weighs them alongside the repaired samples.
+    candidates: np.ndarray | None = None
 
 
 class Formulation(ABC):

@@ -291,8 +291,9 @@ class LagrangianFormulation(Formulation):
             "multiplier_scale": typical,
             "inner_exact": state.exact,
         }
+        candidates = None if state.best_x is None else state.best_x[None, :]
         return FormulationOutcome(samples=samples, qubits=model.num_variables, evaluations=state.evaluations,
-                                  info=info, trace=state.trace)
+                                  info=info, trace=state.trace, candidates=candidates)
 
 
 @dataclass

@@ -43,13 +43,14 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
     if is_problem_solver(spec.solver.name):
         samples = solver.solve(problem, seed=spec.seed)
         qubits, evaluations, trace, info = None, int(samples.info.get("evaluations", 0)), [], dict(samples.info)
+        candidates = None
     else:
         formulation = make_formulation(spec.formulation.name, spec.formulation.params)
         outcome = formulation.run(problem, solver, seed=spec.seed)
         samples, qubits, evaluations = outcome.samples, outcome.qubits, outcome.evaluations
-        trace, info = outcome.trace, dict(outcome.info)
+        trace, info, candidates = outcome.trace, dict(outcome.info), outcome.candidates
     solve_seconds = time.perf_counter() - t0
-    sc = score(problem, samples, repair=spec.repair)
+    sc = score(problem, samples, repair=spec.repair, candidates=candidates)
     seconds = time.perf_counter() - t0
     return {
         "qubits": qubits,
