@@ -74,11 +74,18 @@ def row(problem: Problem, path: Path, data_dir: Path) -> dict[str, Any]:
     }
 
 
-def scan(data_dir: Path, set_name: str | None = None) -> tuple[list[dict], list[str]]:
+def scan(data_dir: Path, set_name: str | None = None, *,
+         solve_missing: float | None = None) -> tuple[list[dict], list[str]]:
+    """Rows for every readable instance and one-line errors for unreadable files. With
+    ``solve_missing`` (seconds), instances without a published optimum get one computed here."""
+    from qbench.solvers.exact import reference_optimum
+
     rows, errors = [], []
     for path in instance_files(data_dir, set_name):
         try:
             for problem in load_instances(path):
+                if problem.optimum is None and solve_missing:
+                    problem.optimum = reference_optimum(problem, solve_missing)
                 rows.append(row(problem, path, Path(data_dir)))
         except QbenchError as exc:
             errors.append(str(exc))

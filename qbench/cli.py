@@ -179,11 +179,14 @@ def instances_list(set_: Optional[str] = typer.Option(None, "--set", help="Only 
 
 @instances_app.command("catalog")
 def instances_catalog(out: Path = typer.Option(Path("instances/catalog.csv"), "--out"),
+                      time_limit: float = typer.Option(60.0, "--time-limit",
+                                                       help="Seconds to compute each missing optimum (0: leave blank)."),
                       data_dir: Optional[Path] = DataDir):
-    """Write the provenance catalog (set, name, size, qubits, optimum, status, source) as CSV."""
+    """Write the provenance catalog (set, name, size, qubits, optimum, status, source) as CSV;
+    optima that no file publishes are computed here by the exact solver (status 'computed')."""
     from qbench.catalog import scan, write_catalog
 
-    rows, errors = scan(_data_dir(data_dir))
+    rows, errors = scan(_data_dir(data_dir), solve_missing=time_limit or None)
     write_catalog(rows, out)
     console.print(f"wrote {len(rows)} instances to {out}")
     for e in errors:

@@ -19,6 +19,7 @@ from qbench.paths import resolve_data_path
 from qbench.problems import generate, load_instances
 from qbench.problems.base import Optimum, Problem
 from qbench.registry import is_problem_solver
+from qbench.solvers.exact import reference_optimum
 from qbench.runner.config import ComponentSpec, ExperimentConfig, InstanceSpec
 
 
@@ -133,17 +134,6 @@ def _resolve_one(spec: InstanceSpec, data_dir: Path, config_dir: Path | None, wh
             ref_path = f"{path}{selector}" if selector or len(problems) == 1 else f"{path}#{k}"
             out.append((InstanceRef(problem.name, problem.kind, path=ref_path, fingerprint=f"{fp}:{k}"), problem))
     return out
-
-
-def reference_optimum(problem: Problem, time_limit: float) -> Optimum:
-    """The exact solver's answer as a reference value: proven optimal, or the best found with its gap."""
-    from qbench.solvers.exact import ExactSolver
-
-    samples = ExactSolver(time_limit=time_limit).solve(problem)
-    value = float(problem.objective(samples.samples[0])[0])
-    gap = samples.info.get("gap_pct")
-    return Optimum(value, "computed", source=f"qbench exact ({samples.info.get('method', 'exact')})",
-                   gap=None if samples.info.get("status") == "optimal" else gap)
 
 
 def expand(config: ExperimentConfig, instances: list[tuple[InstanceRef, Problem]]) -> list[RunSpec]:

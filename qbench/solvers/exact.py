@@ -10,6 +10,8 @@ from qbench.sampleset import SampleSet
 from qbench.solvers.base import ProblemSolver
 from qbench.solvers.milp import relative_gap_pct, solve_model
 
+from qbench.problems.base import Optimum
+
 if TYPE_CHECKING:
     from qbench.problems.base import Problem
 
@@ -52,3 +54,11 @@ class ExactSolver(ProblemSolver):
                 "evaluations": 0, "seconds": time.perf_counter() - start}
         return SampleSet.single(x, energy=float(problem.energy(x)[0]), info=info)
 
+
+def reference_optimum(problem: Problem, time_limit: float) -> Optimum:
+    """The exact solver's answer as a reference value: proven optimal, or the best found with its gap."""
+    samples = ExactSolver(time_limit=time_limit).solve(problem)
+    value = float(problem.objective(samples.samples[0])[0])
+    gap = samples.info.get("gap_pct")
+    return Optimum(value, "computed", source=f"qbench exact ({samples.info.get('method', 'exact')})",
+                   gap=None if samples.info.get("status") == "optimal" else gap)
