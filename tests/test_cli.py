@@ -127,3 +127,28 @@ def test_run_then_rerun_adds_no_rows_and_report(tmp_path):
 
 def test_report_on_missing_dir(tmp_path):
     one_line_error(qbench("report", tmp_path / "nothing"), "runs.sqlite")
+
+
+def test_run_with_malformed_instance_file_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.gph"
+    bad.write_text("p edge 3 2\ne 1 2\ne 2 9\n")
+    cfg = tmp_path / "exp.yaml"
+    cfg.write_text(f"name: badfile\ninstances:\n  - file: {bad}\nsolvers:\n  - name: exact\n")
+    proc = qbench("run", cfg, "--results", tmp_path / "results")
+    one_line_error(proc, str(bad), ":3")
+    assert not (tmp_path / "results").exists()
+
+
+def test_instances_commands_on_a_data_dir(tmp_path):
+    (tmp_path / "mis").mkdir()
+    (tmp_path / "mis" / "tri.gph").write_text("p edge 3 3\ne 1 2\ne 2 3\ne 1 3\n")
+    listing = qbench("instances", "list", "--data-dir", tmp_path, "--json")
+    assert listing.returncode == 0, listing.stderr
+    [row] = json.loads(listing.stdout)["instances"]
+    assert row["name"] == "tri" and row["problem"] == "mis" and row["qubits_slack"] == 3
+    shown = qbench("instances", "show", "tri", "--data-dir", tmp_path)
+    assert shown.returncode == 0 and json.loads(shown.stdout)["vertices"] == 3
+    (tmp_path / "mis" / "broken.gph").write_text("p edge 3 1\ne 1 x\n")
+    listing = qbench("instances", "list", "--data-dir", tmp_path)
+    assert listing.returncode == 2 and "broken.gph:2" in listing.stderr
+    one_line_error(qbench("instances", "show", tmp_path / "mis" / "broken.gph"), "broken.gph:2")
