@@ -102,8 +102,11 @@ def test_minimum_and_ties():
 
 def _check_against_qiskit(n, p, per_qubit, structured, rng, low_bits=15, thetas=None):
     q = random_qubo(n, rng)
-    eng = QAOAEngine.from_qubo(q, low_bits=low_bits, thetas=thetas) if structured else \
-        QAOAEngine(qubo_diagonal(q), low_bits=low_bits, thetas=thetas)
+    if structured:   # small phase sub-blocks exercise the structured phase at small n
+        eng = QAOAEngine.from_qubo(q, low_bits=low_bits, thetas=thetas, phase_bits=max(3, min(low_bits, n - 3)))
+        assert eng.structured == (n >= 5)
+    else:
+        eng = QAOAEngine(qubo_diagonal(q), low_bits=low_bits, thetas=thetas)
     g = rng.normal(size=p)
     b = rng.normal(size=(p, n)) * 1.5 if per_qubit else rng.normal(size=p) * 1.5
     e = eng.run(g, b)
@@ -139,11 +142,12 @@ def test_blocking_layouts_and_threads_agree():
     ref = QAOAEngine.from_qubo(q).run(g, b)
     _, qref = qiskit_state(q, g, b)
     assert ref == pytest.approx(qref, abs=1e-9)
-    for low_bits in (3, 5, 8):
+    for low_bits, phase_bits in ((3, 3), (5, 3), (5, 5), (8, 6), (15, 8)):
         for threads in (1, 2):
             for structured in (True, False):
-                eng = QAOAEngine.from_qubo(q, low_bits=low_bits, threads=threads) if structured else \
-                    QAOAEngine(qubo_diagonal(q), low_bits=low_bits, threads=threads)
+                eng = QAOAEngine.from_qubo(q, low_bits=low_bits, threads=threads, phase_bits=phase_bits) \
+                    if structured else QAOAEngine(qubo_diagonal(q), low_bits=low_bits, threads=threads)
+                assert eng.structured == structured
                 assert eng.run(g, b) == pytest.approx(ref, abs=1e-10)
                 v, dg, db = eng.value_and_grad(g, b)
                 v0, dg0, db0 = QAOAEngine.from_qubo(q).value_and_grad(g, b)
@@ -165,7 +169,7 @@ def test_mixer_branches():
     rng = np.random.default_rng(5)
     n = 6
     q = random_qubo(n, rng)
-    eng = QAOAEngine.from_qubo(q, low_bits=4)
+    eng = QAOAEngine.from_qubo(q, low_bits=4, phase_bits=3)
     for beta in (math.pi / 4, math.pi / 2, 3 * math.pi / 4, -math.pi / 2, math.pi, 2.5):
         _, ref = qiskit_state(q, [0.3, -0.7], [beta, 0.1])
         assert eng.run([0.3, -0.7], [beta, 0.1]) == pytest.approx(ref, abs=1e-9)
@@ -177,10 +181,14 @@ def test_single_precision():
     q = random_qubo(n, rng)
     g, b = rng.normal(size=2), rng.normal(size=2)
     e64 = QAOAEngine.from_qubo(q).run(g, b)
-    eng = QAOAEngine.from_qubo(q, precision="single")
-    assert eng.F is None or eng.F.dtype == np.float32
-    assert eng.run(g, b) == pytest.approx(e64, abs=1e-4)
-    assert eng.statevector().dtype == np.complex64
+    for phase_bits in (None, 5):
+        eng = QAOAEngine.from_qubo(q, precision="single", phase_bits=phase_bits, low_bits=7)
+        assert eng.run(g, b) == pytest.approx(e64, abs=1e-4)
+        assert eng.F.dtype == np.float32 and eng.statevector().dtype == np.complex64
+        v, dg, db = eng.value_and_grad(g, b)
+        v64, dg64, db64 = QAOAEngine.from_qubo(q).value_and_grad(g, b)
+        np.testing.assert_allclose(dg, dg64, atol=1e-3)
+        np.testing.assert_allclose(db, db64, atol=1e-3)
 
 
 # ---- gradients -----------------------------------------------------------------------------------
@@ -194,7 +202,7 @@ def test_gradient_matches_finite_differences(variant):
     if variant == "generic":
         eng = QAOAEngine(qubo_diagonal(q))
     else:
-        eng = QAOAEngine.from_qubo(q, thetas=th, low_bits=4 if variant == "blocked" else 15)
+        eng = QAOAEngine.from_qubo(q, thetas=th, low_bits=4 if variant == "blocked" else 15, phase_bits=3)
     alpha = 0.35 if variant == "cvar" else 1.0
     g = rng.normal(size=p)
     b = rng.normal(size=(p, n)) if variant in ("multi", "warm", "blocked") else rng.normal(size=p)

@@ -43,15 +43,16 @@ class QAOAEngine:
     complex128 state, 'single' = complex64), ``thetas`` (per-qubit warm-start angles; None = |+>
     and the X mixer), ``low_bits`` (cache block: 2^low_bits amplitudes), ``check_memory``, and
     ``coefficients`` = (h, J, offset) when the diagonal is a QUBO's: the phase is then built from
-    per-block tables instead of a sine and cosine per amplitude (``from_qubo`` does this), and
-    ``threads`` (default: all numba threads from 18 qubits up, one below, where a parallel region
+    per-block tables instead of a sine and cosine per amplitude (``from_qubo`` does this; sub-blocks
+    of 2^phase_bits amplitudes, default min(block, 12) bits when that leaves >= 4 of them), and
+    ``threads`` (default: all numba threads from 21 qubits up, one below, where a parallel region
     costs more than it saves).
     """
 
     @classmethod
     def from_qubo(cls, qubo, *, precision: str = "double", thetas=None, low_bits: int = 15,
                   check_memory: bool = True, diagonal: np.ndarray | None = None,
-                  threads: int | None = None) -> "QAOAEngine":
+                  threads: int | None = None, phase_bits: int | None = None) -> "QAOAEngine":
         """Engine for a QUBO (anything with linear / quadratic / offset): builds the diagonal (float64,
         or float32 in single precision) unless given, and uses the structured phase."""
         h, J, c = coefficients(qubo)
@@ -61,11 +62,11 @@ class QAOAEngine:
         if diagonal is None:
             diagonal = qubo_diagonal(qubo, dtype=np.float64 if precision == "double" else np.float32)
         return cls(diagonal, precision=precision, thetas=thetas, low_bits=low_bits,
-                   check_memory=check_memory, coefficients=(h, J, c), threads=threads)
+                   check_memory=check_memory, coefficients=(h, J, c), threads=threads, phase_bits=phase_bits)
 
     def __init__(self, diagonal: np.ndarray, *, precision: str = "double", thetas=None,
                  low_bits: int = 15, check_memory: bool = True, coefficients=None,
-                 threads: int | None = None):
+                 threads: int | None = None, phase_bits: int | None = None):
         E = np.ascontiguousarray(diagonal)
         if E.dtype not in (np.float64, np.float32):
             E = E.astype(np.float64)
@@ -98,8 +99,13 @@ class QAOAEngine:
         for q in range(3, B):
             mid = np.concatenate([mid * self.amp0[q], mid * self.amp1[q]])
         self.initmid = mid
-        self.structured = coefficients is not None
-        self._setup_structure(coefficients)
+        # structured phase on sub-blocks of 2^A amplitudes: a 2^A-entry table per layer plus ~A sines
+        # per sub-block, which pays off for sub-blocks of ~1000 amplitudes and at least 4 of them
+        A = min(self.layout.B, 12) if phase_bits is None else int(phase_bits)
+        self.structured = coefficients is not None and 3 <= A <= self.layout.B and nq - A >= 2 and \
+            (A >= 10 or phase_bits is not None)
+        self.A = A if self.structured else 0
+        self._setup_structure(coefficients if self.structured else None)
         self._programs: dict[int, object] = {}
         self.F: np.ndarray | None = None
         self.FL: np.ndarray | None = None
@@ -109,7 +115,7 @@ class QAOAEngine:
         self.gradient_evaluations = 0
 
     def _setup_structure(self, coeffs) -> None:
-        nq, B = self.nq, self.layout.B
+        nq, B = self.nq, self.A
         if coeffs is None:
             self.qlin = np.zeros(1)
             self.qcross = np.zeros((1, 1))
@@ -135,7 +141,7 @@ class QAOAEngine:
     def _tq(self, a) -> np.ndarray:
         if not self.structured:
             return np.zeros(16)
-        tq = np.empty(a.gam.size * (2 << self.layout.B))
+        tq = np.empty(a.gam.size * (2 << self.A))
         build_tq(self.qtab, a.gam, a.frames, 1.0, tq)
         return tq
 
@@ -155,7 +161,7 @@ class QAOAEngine:
         return max(1, min(self._threads(), 1 << (self.layout.B - 3)))
 
     def _threads(self) -> int:
-        return auto_threads(self.nq, self.threads, parallel_from=18)
+        return auto_threads(self.nq, self.threads)
 
     def _betas(self, gammas, betas) -> tuple[np.ndarray, np.ndarray, bool]:
         g = np.atleast_1d(np.asarray(gammas, dtype=np.float64))
@@ -204,7 +210,7 @@ class QAOAEngine:
                 o = out[:parts]
                 passes.fwd_low(F, self.E, L.B, parts, cp.prog, cp.mops, a.frames, a.tau_f, a.gen_f,
                                self.general, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
-                               self.amp1, o, self.structured, self.qlin, self.qcross, self.ehi, tq)
+                               self.amp1, o, self.A, self.qlin, self.qcross, self.ehi, tq)
             else:
                 passes.fwd_stream(F, L.B, self._stream_parts(), cp.prog, a.tau_f, a.gen_f, self.general)
         s2 = abs(a.fscale) ** 2
@@ -273,7 +279,7 @@ class QAOAEngine:
                 parts = self._nparts(1 << (self.nq - L.B))
                 passes.bwd_low(FL, F, self.E, L.B, parts, cp.prog, cp.mops, a.frames, a.tau_b, a.gen_b,
                                self.general, self.sth, self.cth, a.gam, mfac_b, mode, tcv,
-                               float(cvar_alpha), gmo[:parts], ggo[:parts], self.structured, self.qlin,
+                               float(cvar_alpha), gmo[:parts], ggo[:parts], self.A, self.qlin,
                                self.qcross, self.ehi, self._tq_cache)
                 gm += gmo[:parts].sum(axis=0)
                 gg += ggo[:parts].sum(axis=0)

@@ -451,12 +451,12 @@ def radix_gen(F, off, it0, it1, cbit, cnt, gen, l, q):
 
 @njit(**JIT)
 def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam, mfac, init8, initmid,
-              hif, acc, structured, qlin, qcross, ehi, tq, tab):
+              hif, acc, A, qlin, qcross, ehi, tq, tab):
     """Run one forward program over block b (2^B amplitudes at reals offset ``off``). LOCAL sweeps
     run one tight loop per micro-op (the block is cache resident, a generic per-chunk interpreter
-    costs more than the extra sweeps)."""
-    slot, sb = phaseq_slot(B)
-    nA = min(6, B - 3)
+    costs more than the extra sweeps). ``A`` > 0: structured phase on sub-blocks of 2^A amplitudes."""
+    slot, sb = phaseq_slot(max(A, 3))
+    nA = min(6, A - 3)
     base = b << B
     for si in range(prog.shape[0]):
         if prog[si, 0] == LOCAL:
@@ -467,10 +467,11 @@ def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam,
                 if k == INIT:
                     sweep_init(F, off, nchl, init8, initmid, hif)
                 elif k == PHASE:
-                    if structured:
-                        phaseq_setup(b, B, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1], qlin, qcross, ehi,
-                                     tab, 0, sb)
-                        sweep_phaseq(F, off, nchl, tab, 0, sb, tq, l * (2 << B), nA)
+                    if A > 0:
+                        for j in range(1 << (B - A)):
+                            phaseq_setup((b << (B - A)) | j, A, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1],
+                                         qlin, qcross, ehi, tab, 0, sb)
+                            sweep_phaseq(F, off + (j << (A + 1)), 1 << (A - 3), tab, 0, sb, tq, l * (2 << A), nA)
                     else:
                         sweep_phase(F, off, nchl, base, E, M, gam[l], mfac[l, 0], mfac[l, 1])
                 elif k == INREG:

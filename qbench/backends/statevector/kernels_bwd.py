@@ -138,10 +138,11 @@ def radix_grad(FL, FP, off, it0, it1, cbit, general, t, C, X, Z, st, ct):
 
 @njit(**JIT)
 def bwd_block(FL, FP, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, sth, cth, gam, mfac, mode,
-              tcv, alpha, gm, gg, scratch, structured, qlin, qcross, ehi, tq, tab):
-    """Run one backward program over block b; gradients accumulate (unscaled) into gm, gg."""
-    slot, sb = phaseq_slot(B)
-    nA = min(6, B - 3)
+              tcv, alpha, gm, gg, scratch, A, qlin, qcross, ehi, tq, tab):
+    """Run one backward program over block b; gradients accumulate (unscaled) into gm, gg. ``A`` > 0:
+    structured phase on sub-blocks of 2^A amplitudes."""
+    slot, sb = phaseq_slot(max(A, 3))
+    nA = min(6, A - 3)
     base = b << B
     for si in range(prog.shape[0]):
         if prog[si, 0] == LOCAL:
@@ -153,11 +154,16 @@ def bwd_block(FL, FP, off, nchl, b, B, prog, mops, E, frames, tau, gen, general,
                     bsweep_laminit(FL, FP, off, nchl, base, E, M, mode, tcv, alpha)
                 elif k == PHASEG or k == PHASEG_LAST:
                     last = k == PHASEG_LAST
-                    if structured and not last:
-                        phaseq_setup(b, B, qlin.size, M, -gam[l], mfac[l, 0], mfac[l, 1], qlin, qcross, ehi,
-                                     tab, 0, sb)
-                    gg[l] += bsweep_phaseg(FL, FP, off, nchl, base, E, M, last, structured, gam[l], mfac[l, 0],
-                                           mfac[l, 1], tab, sb, tq, l * (2 << B), nA)
+                    if A > 0 and not last:
+                        for j in range(1 << (B - A)):
+                            phaseq_setup((b << (B - A)) | j, A, qlin.size, M, -gam[l], mfac[l, 0], mfac[l, 1],
+                                         qlin, qcross, ehi, tab, 0, sb)
+                            gg[l] += bsweep_phaseg(FL, FP, off + (j << (A + 1)), 1 << (A - 3), base + (j << A), E,
+                                                   M, False, True, gam[l], mfac[l, 0], mfac[l, 1], tab, sb, tq,
+                                                   l * (2 << A), nA)
+                    else:
+                        gg[l] += bsweep_phaseg(FL, FP, off, nchl, base, E, M, last, False, gam[l], mfac[l, 0],
+                                               mfac[l, 1], tab, sb, tq, 0, nA)
                 elif k == INREGG:
                     for q in range(3):
                         scratch[q] = 0.0

@@ -30,12 +30,12 @@ def _hif(b, B, nq, amp0, amp1):
 
 @njit(parallel=True, **JIT)
 def fwd_low(F, E, B, nparts, prog, mops, frames, tau, gen, general, gam, mfac, init8, initmid, amp0,
-            amp1, out, structured, qlin, qcross, ehi, tq):
+            amp1, out, A, qlin, qcross, ehi, tq):
     N = F.size // 2
     nq = amp0.size
     S = 1 << B
     nblocks = N >> B
-    slot, sb = phaseq_slot(B)
+    slot, sb = phaseq_slot(max(A, 3))
     for part in prange(nparts):
         b0 = part * nblocks // nparts
         b1 = (part + 1) * nblocks // nparts
@@ -44,7 +44,7 @@ def fwd_low(F, E, B, nparts, prog, mops, frames, tau, gen, general, gam, mfac, i
         for b in range(b0, b1):
             hif = _hif(b, B, nq, amp0, amp1)
             fwd_block(F, 2 * b * S, S >> 3, b, B, prog, mops, E, frames, tau, gen, general, gam, mfac, init8,
-                      initmid, hif, acc, structured, qlin, qcross, ehi, tq, tab)
+                      initmid, hif, acc, A, qlin, qcross, ehi, tq, tab)
         out[part, 0] = acc[0]
         out[part, 1] = acc[1]
 
@@ -69,11 +69,11 @@ def fwd_stream(F, B, nparts, prog, tau, gen, general):
 
 @njit(parallel=True, **JIT)
 def bwd_low(FL, FP, E, B, nparts, prog, mops, frames, tau, gen, general, sth, cth, gam, mfac, mode, tcv,
-            alpha, gmo, ggo, structured, qlin, qcross, ehi, tq):
+            alpha, gmo, ggo, A, qlin, qcross, ehi, tq):
     N = FP.size // 2
     S = 1 << B
     nblocks = N >> B
-    slot, sb = phaseq_slot(B)
+    slot, sb = phaseq_slot(max(A, 3))
     for part in prange(nparts):
         b0 = part * nblocks // nparts
         b1 = (part + 1) * nblocks // nparts
@@ -83,7 +83,7 @@ def bwd_low(FL, FP, E, B, nparts, prog, mops, frames, tau, gen, general, sth, ct
         tab = np.empty(slot)
         for b in range(b0, b1):
             bwd_block(FL, FP, 2 * b * S, S >> 3, b, B, prog, mops, E, frames, tau, gen, general, sth, cth,
-                      gam, mfac, mode, tcv, alpha, gm, gg, scratch, structured, qlin, qcross, ehi, tq, tab)
+                      gam, mfac, mode, tcv, alpha, gm, gg, scratch, A, qlin, qcross, ehi, tq, tab)
         gmo[part] = gm
         ggo[part] = gg
 

@@ -30,7 +30,9 @@ class Layout:
 
 
 def make_layout(nq: int, low_bits: int = 15) -> Layout:
-    return Layout(nq, min(nq, max(3, low_bits)))
+    """One block for states up to 2^(low_bits+1) amplitudes (they sit in L2/L3 anyway), else blocks of
+    2^low_bits."""
+    return Layout(nq, nq if nq <= low_bits + 1 else max(3, low_bits))
 
 
 def forward_plan(has_high: bool, p: int) -> list[tuple[int, list[tuple]]]:
