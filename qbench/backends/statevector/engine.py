@@ -273,7 +273,7 @@ class QAOAEngine:
         gg = np.zeros(p)
         gmo = np.zeros((64, p, self.nq))
         ggo = np.zeros((64, p))
-        gpart = np.zeros((64, self.nq))
+        gpart = np.zeros((64, 2 * self.nq))
         for cp in prog.backward:
             if cp.group == 0:
                 parts = self._nparts(1 << (self.nq - L.B))
@@ -285,11 +285,12 @@ class QAOAEngine:
                 gg += ggo[:parts].sum(axis=0)
             else:
                 parts = self._stream_parts()
-                gp = gpart[:parts, :cp.prog.shape[0]]
+                gp = gpart[:parts, :2 * cp.prog.shape[0]]
                 passes.bwd_stream(FL, F, L.B, parts, cp.prog, a.tau_b, a.gen_b, self.general, self.sth,
                                   self.cth, gp)
                 for si, row in enumerate(cp.prog):
-                    gm[row[1], row[4]] += gp[:, si].sum()
+                    for r in range(row[3]):
+                        gm[row[1], row[4] + r] += gp[:, 2 * si + r].sum()
         self._state = None
         self.gradient_evaluations += 1
         dgam = gg * sg / self._norm

@@ -8,7 +8,7 @@ from numba import njit
 
 from .kernels import (INREGG, JIT, LAMINIT, LOCAL, PHASEG, PHASEG_LAST, cmul_phase, eload, grad_x,
                       grad_z, inlane, perm, phaseq_factor, phaseq_setup, phaseq_slot, rg, rx, _ZSIGN)
-from .simd import vadd, vfma, vhsum, vload, vloadd, vmin, vmul, vsplat, vstore, vsub, vas, vtod
+from .simd import vadd, vas, vfma, vhsum, vload, vloadd, vmin, vmul, vsplat, vstore, vsub, vtod
 
 
 @njit(**JIT)
@@ -137,6 +137,94 @@ def radix_grad(FL, FP, off, it0, it1, cbit, general, t, C, X, Z, st, ct):
 
 
 @njit(**JIT)
+def _pair_grad(lar, lai, lbr, lbi, par, pai, pbr, pbi, general, st, ct):
+    g = grad_x(lar, lai, lbr, lbi, par, pai, pbr, pbi)
+    if general:
+        gz = grad_z(lar, lai, lbr, lbi, par, pai, pbr, pbi)
+        g = vfma(vsplat(g, st), g, vmul(vsplat(g, ct), gz))
+    return g
+
+
+@njit(**JIT)
+def _pair_rot(ar, ai, br, bi, general, T, N, Cv, Xv, Zv):
+    if general:
+        return rg(ar, ai, br, bi, Cv, Xv, Zv)
+    return rx(ar, ai, br, bi, T, N)
+
+
+@njit(**JIT)
+def radix2_grad(FL, FP, off, it0, it1, cbit, general, tau, gen, sth, cth, l, q, out):
+    """Two consecutive chunk-distance qubits q, q+1 per sweep: gradient of q, unapply q, gradient of
+    q+1, unapply q+1 (on 4 chunks of both states); out[0], out[1] += the two sums."""
+    d = 1 << cbit
+    D = 16 * d
+    t1 = tau[l, q]
+    t2 = tau[l, q + 1]
+    T1 = vsplat(FP, t1)
+    N1 = vsplat(FP, -t1)
+    T2 = vsplat(FP, t2)
+    N2 = vsplat(FP, -t2)
+    C1 = vsplat(FP, gen[l, q, 0])
+    X1 = vsplat(FP, gen[l, q, 1])
+    Z1 = vsplat(FP, gen[l, q, 2])
+    C2 = vsplat(FP, gen[l, q + 1, 0])
+    X2 = vsplat(FP, gen[l, q + 1, 1])
+    Z2 = vsplat(FP, gen[l, q + 1, 2])
+    s1, c1, s2, c2 = sth[q], cth[q], sth[q + 1], cth[q + 1]
+    a1 = vtod(vsplat(FP, 0.0))
+    a2 = a1
+    for it in range(it0, it1):
+        p0 = off + 16 * (((it >> cbit) << (cbit + 2)) + (it & (d - 1)))
+        p1 = p0 + D
+        p2 = p0 + 2 * D
+        p3 = p0 + 3 * D
+        l0r, l0i, l1r, l1i = vload(FL, p0), vload(FL, p0 + 8), vload(FL, p1), vload(FL, p1 + 8)
+        l2r, l2i, l3r, l3i = vload(FL, p2), vload(FL, p2 + 8), vload(FL, p3), vload(FL, p3 + 8)
+        f0r, f0i, f1r, f1i = vload(FP, p0), vload(FP, p0 + 8), vload(FP, p1), vload(FP, p1 + 8)
+        f2r, f2i, f3r, f3i = vload(FP, p2), vload(FP, p2 + 8), vload(FP, p3), vload(FP, p3 + 8)
+        a1 = vadd(a1, _pair_grad(l0r, l0i, l1r, l1i, f0r, f0i, f1r, f1i, general, s1, c1))
+        a1 = vadd(a1, _pair_grad(l2r, l2i, l3r, l3i, f2r, f2i, f3r, f3i, general, s1, c1))
+        l0r, l0i, l1r, l1i = _pair_rot(l0r, l0i, l1r, l1i, general, T1, N1, C1, X1, Z1)
+        l2r, l2i, l3r, l3i = _pair_rot(l2r, l2i, l3r, l3i, general, T1, N1, C1, X1, Z1)
+        f0r, f0i, f1r, f1i = _pair_rot(f0r, f0i, f1r, f1i, general, T1, N1, C1, X1, Z1)
+        f2r, f2i, f3r, f3i = _pair_rot(f2r, f2i, f3r, f3i, general, T1, N1, C1, X1, Z1)
+        a2 = vadd(a2, _pair_grad(l0r, l0i, l2r, l2i, f0r, f0i, f2r, f2i, general, s2, c2))
+        a2 = vadd(a2, _pair_grad(l1r, l1i, l3r, l3i, f1r, f1i, f3r, f3i, general, s2, c2))
+        l0r, l0i, l2r, l2i = _pair_rot(l0r, l0i, l2r, l2i, general, T2, N2, C2, X2, Z2)
+        l1r, l1i, l3r, l3i = _pair_rot(l1r, l1i, l3r, l3i, general, T2, N2, C2, X2, Z2)
+        f0r, f0i, f2r, f2i = _pair_rot(f0r, f0i, f2r, f2i, general, T2, N2, C2, X2, Z2)
+        f1r, f1i, f3r, f3i = _pair_rot(f1r, f1i, f3r, f3i, general, T2, N2, C2, X2, Z2)
+        vstore(FL, p0, l0r)
+        vstore(FL, p0 + 8, l0i)
+        vstore(FL, p1, l1r)
+        vstore(FL, p1 + 8, l1i)
+        vstore(FL, p2, l2r)
+        vstore(FL, p2 + 8, l2i)
+        vstore(FL, p3, l3r)
+        vstore(FL, p3 + 8, l3i)
+        vstore(FP, p0, f0r)
+        vstore(FP, p0 + 8, f0i)
+        vstore(FP, p1, f1r)
+        vstore(FP, p1 + 8, f1i)
+        vstore(FP, p2, f2r)
+        vstore(FP, p2 + 8, f2i)
+        vstore(FP, p3, f3r)
+        vstore(FP, p3 + 8, f3i)
+    out[0] += vhsum(a1)
+    out[1] += vhsum(a2)
+
+
+@njit(**JIT)
+def radixg_any(FL, FP, off, it0, it1, cbit, cnt, general, tau, gen, sth, cth, l, q, out):
+    """Backward rotation sweep over 1 or 2 qubits (iterations in units of nchl >> cnt)."""
+    if cnt == 2:
+        radix2_grad(FL, FP, off, it0, it1, cbit, general, tau, gen, sth, cth, l, q, out)
+    else:
+        out[0] += radix_grad(FL, FP, off, it0, it1, cbit, general, tau[l, q], gen[l, q, 0], gen[l, q, 1],
+                             gen[l, q, 2], sth[q], cth[q])
+
+
+@njit(**JIT)
 def bwd_block(FL, FP, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, sth, cth, gam, mfac, mode,
               tcv, alpha, gm, gg, scratch, A, qlin, qcross, ehi, tq, tab):
     """Run one backward program over block b; gradients accumulate (unscaled) into gm, gg. ``A`` > 0:
@@ -172,7 +260,10 @@ def bwd_block(FL, FP, off, nchl, b, B, prog, mops, E, frames, tau, gen, general,
                         gm[l, q] += scratch[q]
         else:
             l = prog[si, 1]
-            cbit = prog[si, 2]
+            cnt = prog[si, 3]
             q = prog[si, 4]
-            gm[l, q] += radix_grad(FL, FP, off, 0, nchl >> 1, cbit, general, tau[l, q], gen[l, q, 0],
-                                   gen[l, q, 1], gen[l, q, 2], sth[q], cth[q])
+            scratch[0] = 0.0
+            scratch[1] = 0.0
+            radixg_any(FL, FP, off, 0, nchl >> cnt, prog[si, 2], cnt, general, tau, gen, sth, cth, l, q, scratch)
+            for r in range(cnt):
+                gm[l, q + r] += scratch[r]

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from .kernels import JIT, fwd_block, phaseq_slot, radix_any
-from .kernels_bwd import bwd_block, radix_grad
+from .kernels_bwd import bwd_block, radixg_any
 
 
 @njit(**JIT)
@@ -90,18 +90,20 @@ def bwd_low(FL, FP, E, B, nparts, prog, mops, frames, tau, gen, general, sth, ct
 
 @njit(parallel=True, **JIT)
 def bwd_stream(FL, FP, B, nparts, prog, tau, gen, general, sth, cth, gpart):
-    """Backward high-qubit sweeps (RADIXG rows: gradient of one qubit, then unapply), partitioned
-    like ``fwd_stream``; gpart[part, row] receives the unscaled gradient sums."""
+    """Backward high-qubit sweeps (RADIXG rows: gradients of one or two qubits, unapplied in turn),
+    partitioned like ``fwd_stream``; gpart[part, 2*row + r] receives the unscaled gradient sums."""
     L = B - 3
     nch = FP.size // 16
     for part in prange(nparts):
         lo = part * (1 << L) // nparts
         hi = (part + 1) * (1 << L) // nparts
+        out = np.zeros(2)
         for si in range(prog.shape[0]):
-            l = prog[si, 1]
-            q = prog[si, 4]
-            acc = 0.0
-            for hr in range((nch >> 1) >> L):
-                acc += radix_grad(FL, FP, 0, (hr << L) + lo, (hr << L) + hi, prog[si, 2], general, tau[l, q],
-                                  gen[l, q, 0], gen[l, q, 1], gen[l, q, 2], sth[q], cth[q])
-            gpart[part, si] = acc
+            cnt = prog[si, 3]
+            out[0] = 0.0
+            out[1] = 0.0
+            for hr in range((nch >> cnt) >> L):
+                radixg_any(FL, FP, 0, (hr << L) + lo, (hr << L) + hi, prog[si, 2], cnt, general, tau, gen, sth,
+                           cth, prog[si, 1], prog[si, 4], out)
+            gpart[part, 2 * si] = out[0]
+            gpart[part, 2 * si + 1] = out[1]

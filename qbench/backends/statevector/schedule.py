@@ -94,9 +94,11 @@ def compile_pass(layout: Layout, group: int, ops: list[tuple], p: int, general: 
             prog.append([RADIX, layer, part[0][0], len(part), part[0][1]])
 
     def radixg(layer: int) -> None:
-        for cbit, q in chunk_qubits():
-            prog.append([RADIXG, layer, cbit, 1, q])
-            grad_order.setdefault(layer, []).append(q)
+        cq = chunk_qubits()
+        for s in range(0, len(cq), 2):
+            part = cq[s:s + 2]
+            prog.append([RADIXG, layer, part[0][0], len(part), part[0][1]])
+            grad_order.setdefault(layer, []).extend(q for _, q in part)
 
     def inreg(kind: int, layer: int) -> None:
         local(kind, layer, 0)
