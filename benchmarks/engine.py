@@ -2,8 +2,9 @@
 
 Prints, per (n, p): both energies (asserted equal to 1e-8), both times, the speedup, the diagonal
 build time and the layer time in "memory passes" (time / one in-place complex multiply over a
-state of that size, numpy, measured in this process). The last line is ``speedup_vs_aer <x>`` for
-the largest n at the largest p (n = 24, p = 3 by default).
+state of that size, numpy, measured in this process; ``cpu_pass/layer`` is the same ratio on CPU
+time, per engine thread: what the wall ratio would be with every thread on its own idle core). The
+last line is ``speedup_vs_aer <x>`` for the largest n at the largest p (n = 24, p = 3 by default).
 
     .venv/bin/python benchmarks/engine.py                 # n = 16, 20, 24; p = 1, 3
     .venv/bin/python benchmarks/engine.py --sizes 16 20   # quick subset
@@ -56,23 +57,23 @@ def qaoa_circuit(qubo: QUBO, gammas, betas):
     return qc
 
 
-def best_of(fn, reps: int) -> tuple[float, object]:
+def best_of(fn, reps: int, clock=time.perf_counter) -> tuple[float, object]:
     best, out = float("inf"), None
     for _ in range(reps):
-        t = time.perf_counter()
+        t = clock()
         out = fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, clock() - t)
     return best, out
 
 
-def multiply_pass(n: int, reps: int = 7) -> float:
+def multiply_pass(n: int, reps: int = 7, clock=time.perf_counter) -> float:
     psi = np.full(1 << n, 1.0 + 0.5j)
     c = np.complex128(np.exp(0.1j))
 
     def mult():
         np.multiply(psi, c, out=psi)
     mult()
-    return best_of(mult, reps)[0]
+    return best_of(mult, reps, clock)[0]
 
 
 def aer_energy(qubo: QUBO, gammas, betas, reps: int) -> tuple[float, float]:
@@ -110,7 +111,8 @@ def main(argv=None) -> None:
         pass
 
     header = (f"{'n':>3} {'p':>2} {'E_qbench':>16} {'E_aer':>16} {'|dE|':>8} {'qbench_s':>9} {'aer_s':>9} "
-              f"{'speedup':>8} {'diag_s':>8} {'diag_pass':>9} {'layer_s':>8} {'pass/layer':>10} {'mult_s':>8}")
+              f"{'speedup':>8} {'diag_s':>8} {'diag_pass':>9} {'layer_s':>8} {'pass/layer':>10} {'mult_s':>8} "
+              f"{'cpu_pass/layer':>14}")
     print(header)
     last = None
     for n in args.sizes:
@@ -118,7 +120,8 @@ def main(argv=None) -> None:
         t_mult = multiply_pass(n)
         diag = np.empty(1 << n)
         t_diag, _ = best_of(lambda: qubo_diagonal(q, out=diag), args.reps)
-        run_t = {}
+        t_mult_cpu = multiply_pass(n, clock=time.process_time)
+        run_t, run_cpu = {}, {}
         rows = []
         for p in args.layers:
             g, b = angles(p)
@@ -128,6 +131,8 @@ def main(argv=None) -> None:
                 return eng.run(g, b), eng
             t_q, (e_q, eng) = best_of(one_energy, args.reps)
             run_t[p], _ = best_of(lambda: eng.run(g, b), args.reps)
+            run_cpu[p], _ = best_of(lambda: eng.run(g, b), args.reps, time.process_time)
+            threads = eng._threads()
             t_a, e_a = aer_energy(q, g, b, 1 if n >= 22 else args.aer_reps)
             assert abs(e_q - e_a) < 1e-8, f"energies differ at n={n} p={p}: {e_q!r} vs {e_a!r}"
             rows.append((p, e_q, e_a, t_q, t_a))
@@ -135,12 +140,13 @@ def main(argv=None) -> None:
         ps = sorted(run_t)
         if len(ps) >= 2:
             layer = (run_t[ps[-1]] - run_t[ps[0]]) / (ps[-1] - ps[0])
+            layer_cpu = (run_cpu[ps[-1]] - run_cpu[ps[0]]) / (ps[-1] - ps[0])
         else:
-            layer = run_t[ps[0]] / ps[0]
+            layer, layer_cpu = run_t[ps[0]] / ps[0], run_cpu[ps[0]] / ps[0]
         for p, e_q, e_a, t_q, t_a in rows:
             print(f"{n:>3} {p:>2} {e_q:>16.10f} {e_a:>16.10f} {abs(e_q - e_a):>8.1e} {t_q:>9.4f} {t_a:>9.3f} "
                   f"{t_a / t_q:>8.1f} {t_diag:>8.4f} {t_diag / t_mult:>9.2f} {layer:>8.4f} {layer / t_mult:>10.2f} "
-                  f"{t_mult:>8.4f}")
+                  f"{t_mult:>8.4f} {layer_cpu / threads / t_mult_cpu:>14.2f}")
             last = t_a / t_q
         sys.stdout.flush()
     print(f"speedup_vs_aer {last:.1f}")

@@ -2,8 +2,9 @@
 MinimumEigenOptimizer(QAOA) on Aer's SamplerV2 -- same QUBO, p = 2, COBYLA, same evaluation budget.
 
 Compares wall seconds per objective evaluation (everything included: building operators and
-circuits, simulation, sampling, optimiser) and the best bitstring each side returns. The last line
-is ``speedup_vs_qiskit_optimization <x>``.
+circuits, simulation, sampling, optimiser) and the best bitstring each side returns; each side is
+the best of a few runs (Aer's OpenMP threads are very sensitive to other load on the machine). The
+last line is ``speedup_vs_qiskit_optimization <x>``.
 
     .venv/bin/python benchmarks/qaoa_end_to_end.py              # dense 16-variable QUBO
     .venv/bin/python benchmarks/qaoa_end_to_end.py --n 12 --maxiter 60
@@ -75,6 +76,7 @@ def main(argv=None) -> None:
     ap.add_argument("--shots", type=int, default=1024)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--qbench-runs", type=int, default=3, help="qbench repetitions (best of)")
+    ap.add_argument("--ref-runs", type=int, default=2, help="reference repetitions (best s/eval of)")
     args = ap.parse_args(argv)
 
     qubo = dense_qubo(args.n, args.seed)
@@ -93,7 +95,8 @@ def main(argv=None) -> None:
     q_evals = ss.info["evaluations"]
     q_x, q_best = ss.lowest()
 
-    r_wall, r_evals, r_best, r_x = run_reference(qubo, args.reps, args.maxiter, args.shots, args.seed)
+    ref = [run_reference(qubo, args.reps, args.maxiter, args.shots, args.seed) for _ in range(args.ref_runs)]
+    r_wall, r_evals, r_best, r_x = min(ref, key=lambda r: r[0] / r[1])
 
     q_per, r_per = q_wall / q_evals, r_wall / r_evals
     print(f"# dense {args.n}-variable QUBO, p={args.reps}, COBYLA maxiter={args.maxiter}, {args.shots} shots; "
@@ -102,8 +105,11 @@ def main(argv=None) -> None:
     for name, ev, wall, per, e, x in (("qbench QAOASolver", q_evals, q_wall, q_per, q_best, q_x),
                                       ("qiskit-optimization+Aer", r_evals, r_wall, r_per, r_best, r_x)):
         print(f"{name:<24} {ev:>11d} {wall:>9.3f} {per:>10.6f} {e:>12.6f} {e - opt:>9.4f}  {''.join(map(str, x))}")
-    print(f"qbench final expectation {ss.info['expectation']:.6f}; best bitstring at least as good as the "
-          f"reference: {q_best <= r_best + 1e-9}")
+    obj = ss.info["objective_seconds"] / max(1, q_evals - 1)
+    print(f"qbench: {obj * 1e3:.3f} ms per evaluation inside the objective (engine), the rest of "
+          f"{q_per * 1e3:.3f} ms is the optimiser (scipy COBYLA), diagonal, sampling; final expectation "
+          f"{ss.info['expectation']:.6f}")
+    print(f"best bitstring at least as good as the reference: {q_best <= r_best + 1e-9}")
     print(f"speedup_vs_qiskit_optimization {r_per / q_per:.1f}")
 
 

@@ -141,23 +141,26 @@ class QAOASolver(QuboSolver):
         eng = QAOAEngine.from_qubo(qubo, precision=self.precision, thetas=thetas, diagonal=diag)
         scale = angle_scale(qubo)
         alpha = float(self.cvar_alpha)
-        trace = {"best": math.inf, "x": None, "evals": 0}
+        trace = {"best": math.inf, "x": None, "evals": 0, "seconds": 0.0}
 
-        def record(x, v):
+        def record(x, v, t):
             trace["evals"] += 1
+            trace["seconds"] += time.perf_counter() - t
             if v < trace["best"]:
                 trace["best"], trace["x"] = v, np.array(x, dtype=float)
 
         def fun(x):
+            t = time.perf_counter()
             g, b = self.split(x, n, scale)
             v = eng.objective(g, b, alpha)
-            record(x, v)
+            record(x, v, t)
             return v
 
         def fun_grad(x):
+            t = time.perf_counter()
             g, b = self.split(x, n, scale)
             v, dg, db = eng.value_and_grad(g, b, alpha)
-            record(x, v)
+            record(x, v, t)
             return v, np.concatenate([dg / scale, np.ravel(db)])
 
         x0 = self.initial_point(n, rng_init)
@@ -184,6 +187,7 @@ class QAOASolver(QuboSolver):
         info = {
             "evaluations": trace["evals"] + 1,
             "gradient_evaluations": eng.gradient_evaluations,
+            "objective_seconds": trace["seconds"],
             "reps": self.reps,
             "expectation": expectation,
             "objective": final,

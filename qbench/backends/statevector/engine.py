@@ -179,9 +179,8 @@ class QAOAEngine:
     def _alloc(self, name: str) -> np.ndarray:
         arr = getattr(self, name)
         if arr is None:
-            if self.check_memory:
-                extra = 1 if name == "F" else 2
-                check_fits(self.n, self.precision, gradient=extra == 2, diagonal=False)
+            if self.check_memory:   # one more state (the diagonal and any first state already exist)
+                check_fits(self.n, self.precision, diagonal=False)
             arr = np.empty(2 << self.nq, dtype=self.rdt)
             setattr(self, name, arr)
         return arr

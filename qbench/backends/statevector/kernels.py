@@ -260,16 +260,39 @@ def sweep_init(F, off, nchl, init8, initmid, hif):
 
 
 @njit(**JIT)
-def sweep_phase(F, off, nchl, base, E, M, g, mr, mi):
+def lanes_x(r, i, T0, N0, T1, N1, T2, N2):
+    """X-form rotations of the three lane qubits of one chunk."""
+    r, i = vfma(N0, vperm1(i), r), vfma(T0, vperm1(r), i)
+    r, i = vfma(N1, vperm2(i), r), vfma(T1, vperm2(r), i)
+    return vfma(N2, vperm4(i), r), vfma(T2, vperm4(r), i)
+
+
+@njit(**JIT)
+def sweep_phase(F, off, nchl, base, E, M, g, mr, mi, lanes, general, tau, gen, l):
+    """Generic phase exp(-i g E) (sine/cosine per amplitude); then, if ``lanes``, mixer l on the lane
+    qubits in the same sweep."""
+    T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
+    T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
+    T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
     for cl in range(nchl):
         p = off + 16 * cl
         r, i = cmul_phase(vload(F, p), vload(F, p + 8), eload(E, base + 8 * cl, M), g, mr, mi)
+        if lanes:
+            if general:
+                for q in range(3):
+                    r, i = inlane(r, i, q, True, 0.0, gen[l, q, 0], gen[l, q, 1], gen[l, q, 2])
+            else:
+                r, i = lanes_x(r, i, T0, N0, T1, N1, T2, N2)
         vstore(F, p, r)
         vstore(F, p + 8, i)
 
 
 @njit(**JIT)
-def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA):
+def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA, lanes, general, tau, gen, l):
+    """Structured phase (tables, see ``phaseq_setup``); then, if ``lanes``, mixer l on the lanes."""
+    T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
+    T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
+    T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
     for cl in range(nchl):
         p = off + 16 * cl
         wr, wi = phaseq_factor(tab, t0, sb, tq, to, cl, nA, False)
@@ -277,8 +300,15 @@ def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA):
         i = vload(F, p + 8)
         wr = vas(r, wr)
         wi = vas(r, wi)
-        vstore(F, p, vsub(vmul(r, wr), vmul(i, wi)))
-        vstore(F, p + 8, vfma(r, wi, vmul(i, wr)))
+        r, i = vsub(vmul(r, wr), vmul(i, wi)), vfma(r, wi, vmul(i, wr))
+        if lanes:
+            if general:
+                for q in range(3):
+                    r, i = inlane(r, i, q, True, 0.0, gen[l, q, 0], gen[l, q, 1], gen[l, q, 2])
+            else:
+                r, i = lanes_x(r, i, T0, N0, T1, N1, T2, N2)
+        vstore(F, p, r)
+        vstore(F, p + 8, i)
 
 
 @njit(**JIT)
@@ -304,11 +334,7 @@ def sweep_inreg(F, off, nchl, general, tau, gen, l):
         N2 = vsplat(F, -t2)
         for cl in range(nchl):
             p = off + 16 * cl
-            r = vload(F, p)
-            i = vload(F, p + 8)
-            r, i = vfma(N0, vperm1(i), r), vfma(T0, vperm1(r), i)
-            r, i = vfma(N1, vperm2(i), r), vfma(T1, vperm2(r), i)
-            r, i = vfma(N2, vperm4(i), r), vfma(T2, vperm4(r), i)
+            r, i = lanes_x(vload(F, p), vload(F, p + 8), T0, N0, T1, N1, T2, N2)
             vstore(F, p, r)
             vstore(F, p + 8, i)
 
@@ -460,22 +486,31 @@ def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam,
     base = b << B
     for si in range(prog.shape[0]):
         if prog[si, 0] == LOCAL:
-            for mi in range(prog[si, 1], prog[si, 1] + prog[si, 2]):
+            m1 = prog[si, 1] + prog[si, 2]
+            fused = -1   # an INREG right after a PHASE runs inside the phase sweep
+            for mi in range(prog[si, 1], m1):
                 k = mops[mi, 0]
                 l = mops[mi, 1]
                 M = frames[mops[mi, 2]]
                 if k == INIT:
                     sweep_init(F, off, nchl, init8, initmid, hif)
                 elif k == PHASE:
+                    lanes = mi + 1 < m1 and mops[mi + 1, 0] == INREG
+                    ll = mops[mi + 1, 1] if lanes else 0
+                    if lanes:
+                        fused = mi + 1
                     if A > 0:
                         for j in range(1 << (B - A)):
                             phaseq_setup((b << (B - A)) | j, A, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1],
                                          qlin, qcross, ehi, tab, 0, sb)
-                            sweep_phaseq(F, off + (j << (A + 1)), 1 << (A - 3), tab, 0, sb, tq, l * (2 << A), nA)
+                            sweep_phaseq(F, off + (j << (A + 1)), 1 << (A - 3), tab, 0, sb, tq, l * (2 << A), nA,
+                                         lanes, general, tau, gen, ll)
                     else:
-                        sweep_phase(F, off, nchl, base, E, M, gam[l], mfac[l, 0], mfac[l, 1])
+                        sweep_phase(F, off, nchl, base, E, M, gam[l], mfac[l, 0], mfac[l, 1], lanes, general, tau,
+                                    gen, ll)
                 elif k == INREG:
-                    sweep_inreg(F, off, nchl, general, tau, gen, l)
+                    if mi != fused:
+                        sweep_inreg(F, off, nchl, general, tau, gen, l)
                 elif k == READOUT:
                     sweep_readout(F, off, nchl, base, E, M, acc)
         else:
