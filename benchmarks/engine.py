@@ -97,18 +97,17 @@ def main(argv=None) -> None:
 
     import numba
 
-    print(f"# {os.cpu_count()} cores, numba {numba.__version__} ({numba.get_num_threads()} threads, "
-          f"{numba.threading_layer() if hasattr(numba, 'threading_layer') else '?'}), "
-          f"load average {os.getloadavg()[0]:.2f}")
     # warm-up: compile / load every kernel outside the timings
     wq = dense_qubo(12, 0)
     for p in args.layers:
-        QAOAEngine.from_qubo(wq, low_bits=6).run(*angles(p))
+        QAOAEngine.from_qubo(wq, low_bits=6, threads=2).run(*angles(p))
         QAOAEngine.from_qubo(wq).run(*angles(p))
     try:
-        numba.threading_layer()
+        layer = numba.threading_layer()
     except ValueError:
-        pass
+        layer = "?"
+    print(f"# {os.cpu_count()} cores, numba {numba.__version__} ({numba.get_num_threads()} threads, {layer}), "
+          f"load average {os.getloadavg()[0]:.2f}")
 
     header = (f"{'n':>3} {'p':>2} {'E_qbench':>16} {'E_aer':>16} {'|dE|':>8} {'qbench_s':>9} {'aer_s':>9} "
               f"{'speedup':>8} {'diag_s':>8} {'diag_pass':>9} {'layer_s':>8} {'pass/layer':>10} {'mult_s':>8} "
@@ -129,14 +128,14 @@ def main(argv=None) -> None:
             def one_energy():
                 eng = QAOAEngine.from_qubo(q, diagonal=qubo_diagonal(q, out=diag))
                 return eng.run(g, b), eng
-            t_q, (e_q, eng) = best_of(one_energy, args.reps)
-            run_t[p], _ = best_of(lambda: eng.run(g, b), args.reps)
-            run_cpu[p], _ = best_of(lambda: eng.run(g, b), args.reps, time.process_time)
-            threads = eng._threads()
+            t_q, (e_q, engine) = best_of(one_energy, args.reps)
+            run_t[p], _ = best_of(lambda: engine.run(g, b), args.reps)
+            run_cpu[p], _ = best_of(lambda: engine.run(g, b), args.reps, time.process_time)
+            threads = engine._threads()
             t_a, e_a = aer_energy(q, g, b, 1 if n >= 22 else args.aer_reps)
             assert abs(e_q - e_a) < 1e-8, f"energies differ at n={n} p={p}: {e_q!r} vs {e_a!r}"
             rows.append((p, e_q, e_a, t_q, t_a))
-            del eng
+            engine = None   # free the state before the next size
         ps = sorted(run_t)
         if len(ps) >= 2:
             layer = (run_t[ps[-1]] - run_t[ps[0]]) / (ps[-1] - ps[0])
