@@ -20,6 +20,9 @@ from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
 
+#: beyond this even a patient enumeration is pointless (2^40 energies ~ hours)
+HARD_LIMIT = 40
+
 
 @dataclass
 class BruteForceSolver(QuboSolver):
@@ -30,16 +33,16 @@ class BruteForceSolver(QuboSolver):
     num_lowest: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.max_variables, int) or not 0 <= self.max_variables <= 40:
-            raise ValueError(f"max_variables must be an integer in [0, 40], got {self.max_variables!r}")
+        if not isinstance(self.max_variables, int) or self.max_variables < 0:
+            raise ValueError(f"max_variables must be a non-negative integer, got {self.max_variables!r}")
         if not isinstance(self.num_lowest, int) or self.num_lowest < 1:
             raise ValueError(f"num_lowest must be a positive integer, got {self.num_lowest!r}")
 
     def check_size(self, qubo: QUBO) -> None:
         n = qubo.num_variables
-        if n > self.max_variables:
+        if n > min(self.max_variables, HARD_LIMIT):
             raise TooLargeError(
-                f"bruteforce: {n} variables exceed max_variables={self.max_variables} (2^{n} energies to "
+                f"bruteforce: {n} variables exceed max_variables={min(self.max_variables, HARD_LIMIT)} (2^{n} energies to "
                 f"enumerate); raise max_variables, shrink the QUBO, or use the 'qubo-exact' or 'annealing' "
                 f"solver")
         if self.num_lowest > 1:
