@@ -107,3 +107,17 @@ def test_size_is_checked_before_work():
         QAOASolver().solve(q)
     with pytest.raises(TooLargeError):
         QAOASolver().check_size(q)
+
+
+def test_max_qubits_refuses_before_any_work():
+    import numpy as np
+    import pytest
+
+    from qbench.errors import TooLargeError
+    from qbench.qubo import QUBO
+    from qbench.solvers.qaoa import QAOASolver
+
+    qubo = QUBO(np.ones(6), np.zeros((6, 6)))
+    with pytest.raises(TooLargeError, match="max_qubits=5"):
+        QAOASolver(max_qubits=5).solve(qubo, seed=0)
+    assert len(QAOASolver(max_qubits=6, maxiter=2, shots=16).solve(qubo, seed=0)) >= 1

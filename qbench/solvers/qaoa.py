@@ -23,6 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from qbench.backends.statevector import QAOAEngine, check_fits, index_to_bits, qubo_diagonal
+from qbench.errors import TooLargeError
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
@@ -70,6 +71,9 @@ class QAOASolver(QuboSolver):
     precision: str = "double"
     warm_start: str = "none"
     top_k: int = 1024
+    #: Refuse QUBOs above this many qubits (None: whatever fits in memory). Lets a study cap the
+    #: simulation cost, e.g. with ``skip_too_large`` to run QAOA only where it is practical.
+    max_qubits: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.reps, int) or self.reps < 1:
@@ -97,6 +101,8 @@ class QAOASolver(QuboSolver):
         return self.optimizer.lower() in GRADIENT_METHODS
 
     def check_size(self, qubo: QUBO) -> None:
+        if self.max_qubits is not None and qubo.num_variables > self.max_qubits:
+            raise TooLargeError(f"{qubo.num_variables} qubits exceed this QAOA solver's max_qubits={self.max_qubits}")
         check_fits(qubo.num_variables, self.precision, gradient=self.uses_gradient,
                    cvar=self.cvar_alpha < 1.0, what="QAOA statevector engine")
 
