@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-hardware venv report clean
+.PHONY: demo test test-slow test-hardware bench venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test-slow: $(STAMP)
 
 test-hardware: $(STAMP)
 	$(BIN)/python -m pytest -q -m hardware
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/qaoa_end_to_end.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
