@@ -292,3 +292,118 @@ def test_auto_detection_picks_mdkp_for_every_shared_file(data_dir):
     except ImportError as exc:  # another kind's module not there yet
         pytest.skip(f"not every problem kind is importable: {exc}")
     assert set(kinds.values()) == {"mdkp"}, kinds
+
+
+# ---- forced insertion (mdkp_search) ---------------------------------------------------------------
+def _old_greedy(p: MDKP) -> np.ndarray:
+    """The greedy before forced insertion: fill + 1-swap / (1,2)-swap local search per fill order."""
+    from qbench.problems import mdkp_search
+
+    best = None
+    for order in p.fill_orders():
+        x = np.zeros(p.num_items, dtype=bool)
+        mdkp_search.local_search(p, x, np.zeros(p.num_knapsack_constraints), order)
+        if best is None or p.profits @ x > p.profits @ best:
+            best = x
+    return best.astype(np.uint8)
+
+
+def test_forced_insertion_swaps_one_big_item_for_several_small_ones():
+    # Three small items (12) fill the knapsack; the big one (13) needs all of them out: no 1- or
+    # (1,2)-swap gets there, a forced insertion does.
+    p = MDKP("big", [4, 4, 4, 4, 13], [[3, 3, 3, 3, 10]], [10])
+    assert p.objective(_old_greedy(p))[0] == 12
+    assert p.greedy().tolist() == [0, 0, 0, 0, 1]
+    assert p.improve(np.array([1, 1, 1, 0, 0])).tolist() == [0, 0, 0, 0, 1]
+    assert brute_force(p) == 13
+
+
+def test_pet2_repair_reaches_the_optimum_from_every_bitstring(data_dir):
+    [p] = mdkp.read(data_dir / "mdkp" / "pet2.dat")
+    X = np.array(list(itertools.product([0, 1], repeat=p.num_items)), dtype=np.uint8)
+    repaired = np.array([p.repair(x) for x in X])
+    assert p.is_feasible(repaired).all()
+    assert np.all(p.objective(repaired) == 87061)
+
+
+def test_pb4_greedy_escapes_the_swap_local_optimum(data_dir):
+    [p] = mdkp.read(data_dir / "mdkp" / "pb4.dat")
+    old = p.objective(_old_greedy(p))[0]
+    new = p.objective(p.greedy())[0]
+    assert old == 90909  # 4.48 % below the optimum 95168
+    assert 94308 <= new <= 95168
+
+
+def test_repair_of_the_greedy_beats_the_old_greedy_on_small_random_instances():
+    for seed in range(12):
+        p = mdkp.generate(12, 1 + seed % 4, tightness=[0.25, 0.5, 0.75][seed % 3], seed=100 + seed)
+        old = p.objective(_old_greedy(p))[0]
+        g = p.greedy()
+        again = p.repair(g)
+        assert p.is_feasible(np.array([g, again])).all()
+        assert old <= p.objective(g)[0] <= p.objective(again)[0] <= brute_force(p)
+
+
+def test_repair_and_improve_are_feasible_and_never_worse_on_feasible_input():
+    rng = np.random.default_rng(1)
+    for seed in range(4):
+        p = mdkp.generate(30, 4, tightness=[0.25, 0.5][seed % 2], seed=seed)
+        for x in rng.integers(0, 2, size=(30, p.num_items), dtype=np.uint8):
+            assert p.is_feasible(p.repair(x))[0]
+            feasible = p.repair(x) * (rng.random(p.num_items) < 0.7)  # a random feasible subset
+            for y in (p.repair(feasible), p.improve(feasible)):
+                assert p.is_feasible(y)[0] and p.objective(y)[0] >= p.objective(feasible)[0]
+
+
+@pytest.mark.parametrize("dense", [0, None])
+def test_best_exchange_matches_enumeration(monkeypatch, dense):
+    """The (out x in) check, pruned (dense=0) or one broadcast, finds an exchange of the best gain,
+    or none when none improves."""
+    from qbench.problems import mdkp_search
+    from qbench.problems.base import FEASIBILITY_TOL
+
+    if dense is not None:
+        monkeypatch.setattr(mdkp_search, "DENSE_EXCHANGE", dense)
+
+    rng = np.random.default_rng(2)
+    for seed in range(6):
+        p = mdkp.generate(18, [1, 3, 8][seed % 3], tightness=0.5, seed=seed)
+        for _ in range(10):
+            x = rng.random(p.num_items) < 0.6
+            load = mdkp_search.drop(p, x, p.weights @ x)
+            load = mdkp_search.fill(p, x, load, p.fill_orders()[0])
+            inside, outside = np.flatnonzero(x), np.flatnonzero(~x)
+            slack = p.capacities + FEASIBILITY_TOL - load
+            units = [(c,) for c in outside] + list(itertools.combinations(outside, 2))
+            best = {1: 0.0, 2: 0.0}
+            for a in inside:
+                for u in units:
+                    delta = p.weights[:, list(u)].sum(axis=1) - p.weights[:, a]
+                    gain = p.profits[list(u)].sum() - p.profits[a]
+                    if (delta <= slack).all() and gain > best[len(u)]:
+                        best[len(u)] = gain
+            for size, found in ((1, mdkp_search._best_swap(p, x, load)),
+                                (2, mdkp_search._best_one_two_swap(p, x, load))):
+                if best[size] == 0:
+                    assert found is None
+                    continue
+                a, u = found
+                assert x[a] and not x[list(u)].any() and len(u) == size
+                assert (p.weights[:, list(u)].sum(axis=1) - p.weights[:, a] <= slack).all()
+                assert p.profits[list(u)].sum() - p.profits[a] == best[size]
+
+
+def test_search_memo_does_not_change_results(monkeypatch):
+    from qbench.problems import mdkp_search
+
+    rng = np.random.default_rng(3)
+    problems = [mdkp.generate(40, 5, tightness=t, seed=7) for t in (0.25, 0.5)]
+    X = [rng.integers(0, 2, size=(25, p.num_items), dtype=np.uint8) for p in problems]
+    with_memo = [np.array([p.repair(x) for x in xs]) for p, xs in zip(problems, X)]
+    assert sum(len(m.outcome) for p in problems for m in p._memos) > 0
+    monkeypatch.setattr(mdkp_search, "MEMO_ENTRIES", 0)
+    fresh = [mdkp.generate(40, 5, tightness=t, seed=7) for t in (0.25, 0.5)]
+    without = [np.array([p.repair(x) for x in xs]) for p, xs in zip(fresh, X)]
+    for a, b in zip(with_memo, without):
+        assert np.array_equal(a, b)
+    assert all(not m.outcome and not m.settled for p in fresh for m in p._memos)

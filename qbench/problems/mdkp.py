@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from qbench.errors import ConfigError, InstanceFormatError
+from qbench.problems import mdkp_search as search
 from qbench.problems.base import FEASIBILITY_TOL, BinaryModel, Optimum, Problem
 from qbench.problems.io import Tokens, parse_number, read_text
 
@@ -59,6 +60,8 @@ class MDKP(Problem):
         # Weights relative to each capacity; a zero capacity makes its items effectively unbounded
         # in weight (they can never be packed), which is what the ratios below should see.
         self._relative = r / np.maximum(b, 1e-12)[:, None]
+        # Per-row weight scale: the local search checks the rows with the least slack in these units first.
+        self._row_scale = np.maximum(r.mean(axis=1), 1e-12)
         self._orders: list[np.ndarray] | None = None
 
     @property
@@ -92,48 +95,43 @@ class MDKP(Problem):
 
     # ---- solutions ------------------------------------------------------------------------------
     def repair(self, x: np.ndarray) -> np.ndarray:
-        """Feasible solution near ``x``: drop items until every knapsack fits, then fill and
-        :meth:`improve` it once per fill order, keeping the better result.
+        """Feasible solution near ``x``: drop items until every knapsack fits, then run the local
+        search with forced insertions once per fill order, keeping the better result (see
+        :mod:`qbench.problems.mdkp_search`).
 
         Drop rule: remove the chosen item with the smallest profit per unit of *relative* weight
         (r_ij / b_i) summed over the currently violated constraints, i.e. the item that buys the most
         relief for the least profit. Fill orders (see :meth:`fill_orders`): each has instances where it
-        alone gets stuck far from the optimum, so both are tried."""
+        alone gets stuck far from the optimum, so both are tried. A feasible ``x`` never gets worse."""
         chosen = self._as_mask(x)
-        load = self.weights @ chosen
-        over = load > self.capacities + FEASIBILITY_TOL
-        while over.any():
-            items = np.flatnonzero(chosen)
-            relief = self._relative[over][:, items].sum(axis=0)
-            with np.errstate(divide="ignore"):
-                ratio = np.where(relief > 0, self.profits[items] / np.maximum(relief, 1e-300), np.inf)
-            j = items[int(np.argmin(ratio))]
-            chosen[j] = False
-            load -= self.weights[:, j]
-            over = load > self.capacities + FEASIBILITY_TOL
+        load = search.drop(self, chosen, self.weights @ chosen)
+        orders = self.fill_orders()
         best = None
-        for order in self.fill_orders():
-            candidate = self._local_search(chosen.copy(), load.copy(), order)
+        for order, memo in zip(orders, self._memos):
+            candidate = chosen.copy()
+            search.forced_insertion(self, candidate, load.copy(), order, memo)
             if best is None or self.profits @ candidate > self.profits @ best:
                 best = candidate
         return best.astype(np.uint8)
 
     def improve(self, x: np.ndarray) -> np.ndarray:
-        """Local search that never leaves the feasible set, repeated until no move helps:
+        """Local search that never leaves the feasible set, repeated until no move helps (details and
+        caps in :mod:`qbench.problems.mdkp_search`):
 
         * add every item that still fits (the only improving 1-flips, profits being non-negative);
         * the best improving 1-swap (one item out, one in);
-        * else the best improving (1,2)-swap (one out, two in), with the incoming pairs drawn from the
-          :data:`SWAP_PAIR_POOL` most efficient items outside the knapsack, to bound the work on
-          large instances.
+        * else the best improving (1,2)-swap (one out, two in);
+        * else a forced insertion: put an outside item in, drop others by the drop rule until
+          feasible, refill and rerun the moves above; accepted if strictly better.
 
-        All (out, in) combinations are checked at once, one constraint row at a time. An infeasible
-        ``x`` is returned unchanged."""
+        An infeasible ``x`` is returned unchanged."""
         chosen = self._as_mask(x)
         load = self.weights @ chosen
         if (load > self.capacities + FEASIBILITY_TOL).any():
             return chosen.astype(np.uint8)
-        return self._local_search(chosen, load, self.fill_orders()[0]).astype(np.uint8)
+        order = self.fill_orders()[0]
+        search.forced_insertion(self, chosen, load, order, self._memos[0])
+        return chosen.astype(np.uint8)
 
     def greedy(self) -> np.ndarray:
         return self.repair(np.zeros(self.num_items, dtype=np.uint8))
@@ -157,6 +155,7 @@ class MDKP(Problem):
                 if not np.array_equal(order, orders[0]):
                     orders.append(order)
             self._orders = orders
+            self._memos = [search.SearchMemo() for _ in orders]
         return self._orders
 
     def _as_mask(self, x: np.ndarray) -> np.ndarray:
@@ -164,72 +163,6 @@ class MDKP(Problem):
         if chosen.shape[0] != self.num_items:
             raise ValueError(f"{chosen.shape[0]} bits for {self.num_items} items")
         return chosen.copy()
-
-    def _local_search(self, chosen: np.ndarray, load: np.ndarray, order: np.ndarray) -> np.ndarray:
-        while True:
-            load = self._fill(chosen, load, order)
-            move = self._best_swap(chosen, load) or self._best_one_two_swap(chosen, load)
-            if move is None:
-                return chosen
-            out, into = move
-            chosen[out] = False
-            chosen[list(into)] = True
-            load = load - self.weights[:, out] + self.weights[:, list(into)].sum(axis=1)
-
-    def _fill(self, chosen: np.ndarray, load: np.ndarray, order: np.ndarray) -> np.ndarray:
-        """Add items in ``order`` while they fit (one pass suffices: loads only grow)."""
-        slack = self.capacities + FEASIBILITY_TOL - load
-        fits = ~chosen & (self.weights <= slack[:, None]).all(axis=0)
-        for j in order[fits[order]]:
-            if (self.weights[:, j] <= slack).all():
-                chosen[j] = True
-                slack -= self.weights[:, j]
-        return self.capacities + FEASIBILITY_TOL - slack
-
-    def _best_swap(self, chosen: np.ndarray, load: np.ndarray) -> tuple[int, tuple[int]] | None:
-        inside, outside = np.flatnonzero(chosen), np.flatnonzero(~chosen)
-        if not inside.size or not outside.size:
-            return None
-        gain = self.profits[outside][None, :] - self.profits[inside][:, None]
-        k = self._best_feasible_exchange(gain, self.weights[:, inside], self.weights[:, outside], load)
-        if k is None:
-            return None
-        a, c = divmod(k, outside.size)
-        return int(inside[a]), (int(outside[c]),)
-
-    def _best_one_two_swap(self, chosen: np.ndarray, load: np.ndarray) -> tuple[int, tuple[int, int]] | None:
-        inside, outside = np.flatnonzero(chosen), np.flatnonzero(~chosen)
-        if not inside.size or outside.size < 2:
-            return None
-        if outside.size > SWAP_PAIR_POOL:
-            order = self.fill_orders()[-1]
-            outside = order[~chosen[order]][:SWAP_PAIR_POOL]
-        first, second = np.triu_indices(outside.size, k=1)
-        pair_profit = self.profits[outside][first] + self.profits[outside][second]
-        pair_weight = self.weights[:, outside][:, first] + self.weights[:, outside][:, second]
-        gain = pair_profit[None, :] - self.profits[inside][:, None]
-        k = self._best_feasible_exchange(gain, self.weights[:, inside], pair_weight, load)
-        if k is None:
-            return None
-        a, c = divmod(k, first.size)
-        return int(inside[a]), (int(outside[first[c]]), int(outside[second[c]]))
-
-    def _best_feasible_exchange(self, gain: np.ndarray, w_out: np.ndarray, w_in: np.ndarray,
-                                load: np.ndarray) -> int | None:
-        """Flat index of the best improving exchange (rows: what leaves, columns: what enters)."""
-        ok = gain > 1e-9
-        if not ok.any():
-            return None
-        slack = self.capacities + FEASIBILITY_TOL - load
-        for i in range(self.num_knapsack_constraints):
-            ok &= (w_in[i][None, :] - w_out[i][:, None]) <= slack[i]
-            if not ok.any():
-                return None
-        return int(np.argmax(np.where(ok, gain, -np.inf)))
-
-
-#: How many outside items (the most efficient ones) the (1,2)-swap draws its incoming pairs from.
-SWAP_PAIR_POOL = 64
 
 
 def _lp_duals(profits: np.ndarray, weights: np.ndarray, capacities: np.ndarray) -> np.ndarray | None:
