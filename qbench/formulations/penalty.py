@@ -123,7 +123,11 @@ def conflict_pair(row: np.ndarray, rhs: float) -> tuple[int, int] | None:
     return None
 
 
-def split_constraints(model: BinaryModel) -> ConstraintSplit:
+def split_constraints(model: BinaryModel, conflict_edges: bool = True) -> ConstraintSplit:
+    """Split the ``<=`` rows; with ``conflict_edges=False`` every row counts as an ordinary inequality."""
+    if not conflict_edges:
+        return ConstraintSplit(np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64),
+                               np.arange(model.A_ub.shape[0]), model.A_eq.shape[0])
     conflicts, pairs, others = [], [], []
     for i, (row, rhs) in enumerate(zip(model.A_ub, model.b_ub)):
         pair = conflict_pair(row, rhs)

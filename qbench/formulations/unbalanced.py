@@ -97,12 +97,8 @@ class UnbalancedFormulation(StaticFormulation):
         n = model.num_variables
         w_ub, w_eq, rule = resolve_weights(model, penalty=self.penalty, penalty_scale=self.penalty_scale,
                                            penalties=self.penalties)
-        split = split_constraints(model)
-        if self.conflict_edges:
-            conflict_rows, pairs, ordinary = split.conflict_rows, split.conflict_pairs, split.inequality_rows
-        else:
-            conflict_rows, pairs = np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
-            ordinary = np.arange(model.A_ub.shape[0])
+        split = split_constraints(model, self.conflict_edges)
+        conflict_rows, pairs, ordinary = split.conflict_rows, split.conflict_pairs, split.inequality_rows
 
         acc = QuboAccumulator.from_objective(model, n)
         l1, l2 = unbalanced_weights(model, ordinary, self.lambda1, self.lambda2, self.scaling)
