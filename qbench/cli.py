@@ -73,7 +73,10 @@ def report(results_dir: Path = typer.Argument(..., help="An experiment folder, e
 def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FILE#NAME picks one of several)."),
           problem: Optional[str] = typer.Option(None, "--problem", help="mdkp | mis | qap | tsp | marketsplit"),
           solver: str = typer.Option(..., "--solver", help="exact | greedy | qaoa | bruteforce | annealing | qubo-exact"),
-          formulation: str = typer.Option("slack", "--formulation", help="slack | unbalanced | lagrangian"),
+          formulation: Optional[str] = typer.Option(
+              None, "--formulation",
+              help="slack | unbalanced | lagrangian (default slack for QUBO solvers; with --solver exact "
+                   "the formulation's QUBOs are solved exactly)"),
           multiplier: Optional[str] = typer.Option(None, "--multiplier",
                                                    help="subgradient | dual-averaging | bundle | cutting-plane | augmented"),
           penalty: Optional[float] = typer.Option(None, "--penalty", help="Penalty weight (slack, unbalanced)."),
@@ -100,14 +103,25 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
                      if v is not None}
     solver_params.update(_parse_params(param))
     form_params = {k: v for k, v in {"multiplier": multiplier, "penalty": penalty}.items() if v is not None}
-    use_formulation = not is_problem_solver(solver)
-    spec = RunSpec("solve", InstanceRef(prob.name, prob.kind, path=str(path)), Component(solver, solver, solver_params),
+    if multiplier is not None and formulation is None:
+        formulation = "lagrangian"
+    inner_solver = solver
+    if is_problem_solver(solver) and formulation is not None:
+        if solver != "exact":
+            raise ConfigError(f"--solver {solver} solves the problem directly; drop --formulation {formulation}")
+        inner_solver = "qubo-exact"  # "exact" inside a formulation: minimise each of its QUBOs exactly
+    use_formulation = not is_problem_solver(inner_solver)
+    if use_formulation and formulation is None:
+        formulation = "slack"
+    spec = RunSpec("solve", InstanceRef(prob.name, prob.kind, path=str(path)),
+                   Component(inner_solver, inner_solver, solver_params),
                    Component(formulation, formulation, form_params) if use_formulation else None,
                    seed, time_limit)
     result = solve_problem(spec, prob)
     m = result["metrics"]
     out = {
         "instance": prob.name, "problem": prob.kind, "solver": solver,
+        **({"inner_solver": inner_solver} if inner_solver != solver else {}),
         "formulation": formulation if use_formulation else None,
         "qubits": result["qubits"], "optimum": m["optimum"], "optimum_status": m["optimum_status"],
         "best_objective": m["best_objective"], "x": result["x"], "feasible": m["feasible"],

@@ -152,3 +152,22 @@ def test_instances_commands_on_a_data_dir(tmp_path):
     listing = qbench("instances", "list", "--data-dir", tmp_path)
     assert listing.returncode == 2 and "broken.gph:2" in listing.stderr
     one_line_error(qbench("instances", "show", tmp_path / "mis" / "broken.gph"), "broken.gph:2")
+
+
+def test_solve_lagrangian_with_exact_inner_solver(tmp_path):
+    f = tmp_path / "kp.dat"
+    # 6 items, 2 constraints; optimum 21 (items 2, 3, 5): brute force below
+    profits, w1, w2, caps = [6, 8, 5, 9, 7, 4], [3, 4, 2, 5, 4, 3], [2, 3, 4, 3, 2, 4], [10, 9]
+    f.write_text(f"6 2 0\n{' '.join(map(str, profits))}\n{' '.join(map(str, w1))}\n{' '.join(map(str, w2))}\n"
+                 f"{' '.join(map(str, caps))}\n")
+    import itertools
+
+    best = max(sum(p for p, b in zip(profits, bits) if b) for bits in itertools.product([0, 1], repeat=6)
+               if sum(w for w, b in zip(w1, bits) if b) <= caps[0] and sum(w for w, b in zip(w2, bits) if b) <= caps[1])
+    for method in ("subgradient", "dual-averaging", "bundle", "cutting-plane", "augmented"):
+        proc = qbench("solve", f, "--formulation", "lagrangian", "--multiplier", method, "--solver", "exact", "--json")
+        assert proc.returncode == 0, proc.stderr
+        out = json.loads(proc.stdout)
+        assert out["qubits"] == 6 and out["inner_solver"] == "qubo-exact" and out["feasible"]
+        assert out["best_objective"] == best and out["outer_iterations"] >= 1
+    one_line_error(qbench("solve", f, "--solver", "greedy", "--formulation", "slack"), "greedy")
