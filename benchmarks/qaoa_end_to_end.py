@@ -107,7 +107,7 @@ def main(argv=None) -> None:
         print(f"{name:<24} {ev:>11d} {wall:>9.3f} {per:>10.6f} {e:>12.6f} {e - opt:>9.4f}  {''.join(map(str, x))}")
     obj = ss.info["objective_seconds"] / max(1, q_evals - 1)
     print(f"qbench: {obj * 1e3:.3f} ms per evaluation inside the objective (engine), the rest of "
-          f"{q_per * 1e3:.3f} ms is the optimiser (scipy COBYLA), diagonal, sampling; final expectation "
+          f"{q_per * 1e3:.3f} ms is the optimiser (COBYLA), diagonal, sampling; final expectation "
           f"{ss.info['expectation']:.6f}")
     print(f"best bitstring at least as good as the reference: {q_best <= r_best + 1e-9}")
     print(f"speedup_vs_qiskit_optimization {r_per / q_per:.1f}")
