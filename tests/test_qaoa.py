@@ -121,3 +121,19 @@ def test_max_qubits_refuses_before_any_work():
     with pytest.raises(TooLargeError, match="max_qubits=5"):
         QAOASolver(max_qubits=5).solve(qubo, seed=0)
     assert len(QAOASolver(max_qubits=6, maxiter=2, shots=16).solve(qubo, seed=0)) >= 1
+
+
+def test_cobyla_respects_the_evaluation_budget_and_finds_a_tiny_optimum():
+    import numpy as np
+
+    from qbench.qubo import QUBO
+    from qbench.solvers.bruteforce import BruteForceSolver
+    from qbench.solvers.qaoa import QAOASolver
+
+    rng = np.random.default_rng(7)
+    qubo = QUBO(rng.normal(size=6), np.triu(rng.normal(size=(6, 6)), 1))
+    result = QAOASolver(reps=2, maxiter=25, shots=2048).solve(qubo, seed=3)
+    assert result.info["evaluations"] <= 25 + 1  # the budget, plus the final readout
+    assert "NLopt COBYLA" in result.info["optimizer_message"]
+    best = BruteForceSolver().solve(qubo).lowest()[1]
+    assert result.lowest()[1] == np.float64(best) or abs(result.lowest()[1] - best) < 1e-9
