@@ -39,6 +39,25 @@ def _doubling(h, J, out):
             out[half + z] = out[z] + hv + row[z]
 
 
+@njit(**JIT)
+def _block_line(b, cross, ehi, offset, w, lin):
+    """Energies of block ``b`` without its low-bit part: ``lin[z] = offset + E_hi(b) + sum_i z_i w_i``
+    with ``w_i`` the couplings of low bit i to the high bits set in ``b`` (filled by doubling)."""
+    L = w.size
+    for i in range(L):
+        w[i] = 0.0
+    for j in range(cross.shape[1]):
+        if (b >> j) & 1:
+            for i in range(L):
+                w[i] += cross[i, j]
+    lin[0] = offset + ehi[b]
+    for i in range(L):
+        hi = 1 << i
+        wi = w[i]
+        for z in range(hi):
+            lin[hi + z] = lin[z] + wi
+
+
 @njit(parallel=True, **JIT)
 def _diag_kernel(h, J, offset, L, out):
     n = h.size
@@ -54,18 +73,7 @@ def _diag_kernel(h, J, offset, L, out):
         w = np.empty(L)
         lin = np.empty(S)
         for b in range(part * nb // nparts, (part + 1) * nb // nparts):
-            for i in range(L):
-                w[i] = 0.0
-            for j in range(n - L):
-                if (b >> j) & 1:
-                    for i in range(L):
-                        w[i] += cross[i, j]
-            lin[0] = offset + ehi[b]
-            for i in range(L):
-                hi = 1 << i
-                wi = w[i]
-                for z in range(hi):
-                    lin[hi + z] = lin[z] + wi
+            _block_line(b, cross, ehi, offset, w, lin)
             o = b * S
             for z in range(S):
                 out[o + z] = lin[z] + elo[z]
@@ -89,18 +97,7 @@ def _min_kernel(h, J, offset, L, bestv, besti):
         bv = np.inf
         bi = -1
         for b in range(part * nb // nparts, (part + 1) * nb // nparts):
-            for i in range(L):
-                w[i] = 0.0
-            for j in range(n - L):
-                if (b >> j) & 1:
-                    for i in range(L):
-                        w[i] += cross[i, j]
-            lin[0] = offset + ehi[b]
-            for i in range(L):
-                hi = 1 << i
-                wi = w[i]
-                for z in range(hi):
-                    lin[hi + z] = lin[z] + wi
+            _block_line(b, cross, ehi, offset, w, lin)
             for z in range(S):
                 v = lin[z] + elo[z]
                 if v < bv:
