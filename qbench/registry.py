@@ -59,11 +59,15 @@ def is_problem_solver(name: str) -> bool:
     return name in PROBLEM_SOLVERS
 
 
-def make_solver(name: str, params: dict[str, Any] | None = None):
+def solver_class(name: str) -> type:
     table = PROBLEM_SOLVERS if name in PROBLEM_SOLVERS else QUBO_SOLVERS
     if name not in table:
         raise ConfigError(f"unknown solver {name!r}; allowed: {', '.join(all_solver_names())}")
-    return build(load_object(table[name]), params or {}, f"solver {name!r}")
+    return load_object(table[name])
+
+
+def make_solver(name: str, params: dict[str, Any] | None = None):
+    return build(solver_class(name), params or {}, f"solver {name!r}")
 
 
 def make_formulation(name: str, params: dict[str, Any] | None = None):

@@ -6,6 +6,7 @@ can run it in another process or on a Dask worker; only the caller writes to the
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 from typing import Any
@@ -14,26 +15,18 @@ import numpy as np
 
 from qbench.errors import QbenchError
 from qbench.problems.base import Problem
-from qbench.registry import is_problem_solver, make_formulation, make_solver
+from qbench.registry import is_problem_solver, make_formulation, make_solver, solver_class
 from qbench.runner.grid import RunSpec
 from qbench.scoring import score
 
 
 def build_solver(spec: RunSpec):
+    """The run's solver; exact solvers inherit the config's ``time_limit`` unless they set their own."""
     params = dict(spec.solver.params)
-    solver_cls_fields = _field_names(spec.solver.name)
-    if "time_limit" in solver_cls_fields and "time_limit" not in params:
+    fields = {f.name for f in dataclasses.fields(solver_class(spec.solver.name))}
+    if "time_limit" in fields and "time_limit" not in params:
         params["time_limit"] = spec.time_limit
     return make_solver(spec.solver.name, params)
-
-
-def _field_names(name: str) -> set[str]:
-    import dataclasses
-
-    from qbench.registry import PROBLEM_SOLVERS, QUBO_SOLVERS, load_object
-
-    table = PROBLEM_SOLVERS if name in PROBLEM_SOLVERS else QUBO_SOLVERS
-    return {f.name for f in dataclasses.fields(load_object(table[name]))}
 
 
 def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
