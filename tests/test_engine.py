@@ -155,6 +155,36 @@ def test_blocking_layouts_and_threads_agree():
                 np.testing.assert_allclose(db, db0, atol=1e-9)
 
 
+def test_gathered_segments_and_parallel_layouts_agree():
+    # several gathered passes per layer (high_bits < qubits above the block), short rows, and the
+    # layout a multithreaded engine picks from 14 qubits (at least four blocks)
+    rng = np.random.default_rng(8)
+    n = 14
+    q = random_qubo(n, rng)
+    g, b = rng.normal(size=2), rng.normal(size=(2, n))
+    ref = QAOAEngine.from_qubo(q, threads=1)
+    assert not ref.layout.has_high
+    e0 = ref.run(g, b)
+    v0, dg0, db0 = ref.value_and_grad(g, b)
+    for kw in ({"low_bits": 5, "high_bits": 4}, {"low_bits": 6, "high_bits": 3, "row_bits": 3},
+               {"low_bits": 4, "high_bits": 9, "row_bits": 4}, {"threads": 2}):
+        for thetas in (None, rng.uniform(0.2, 2.9, n)):
+            eng = QAOAEngine.from_qubo(q, thetas=thetas, **kw)
+            assert eng.layout.has_high
+            if "high_bits" in kw:
+                assert max(h for _, h in eng.layout.segments) <= kw["high_bits"]
+            if thetas is None:
+                assert eng.run(g, b) == pytest.approx(e0, abs=1e-10)
+                v, dg, db = eng.value_and_grad(g, b)
+                np.testing.assert_allclose(dg, dg0, atol=1e-9)
+                np.testing.assert_allclose(db, db0, atol=1e-9)
+            else:
+                ws = QAOAEngine.from_qubo(q, thetas=thetas, threads=1)
+                assert eng.run(g, b) == pytest.approx(ws.run(g, b), abs=1e-10)
+                np.testing.assert_allclose(eng.value_and_grad(g, b)[2], ws.value_and_grad(g, b)[2], atol=1e-9)
+    assert len(QAOAEngine.from_qubo(q, low_bits=5, high_bits=4).layout.segments) == 3
+
+
 def test_warm_start_matches_qiskit():
     rng = np.random.default_rng(11)
     for n in (3, 7):

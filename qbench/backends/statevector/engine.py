@@ -44,15 +44,17 @@ class QAOAEngine:
     and the X mixer), ``low_bits`` (cache block: 2^low_bits amplitudes), ``check_memory``, and
     ``coefficients`` = (h, J, offset) when the diagonal is a QUBO's: the phase is then built from
     per-block tables instead of a sine and cosine per amplitude (``from_qubo`` does this; sub-blocks
-    of 2^phase_bits amplitudes, default min(block, 12) bits when that leaves >= 4 of them), and
-    ``threads`` (default: all numba threads from 21 qubits up, one below, where a parallel region
-    costs more than it saves).
+    of 2^phase_bits amplitudes, default min(block, 12) bits when that leaves >= 4 of them),
+    ``threads`` (default: all numba threads from 14 qubits up, one below, where a parallel region
+    costs more than it saves), and the gathered passes over the qubits >= low_bits: at most
+    ``high_bits`` qubits per pass, rows of 2^row_bits amplitudes (see ``schedule.make_layout``).
     """
 
     @classmethod
     def from_qubo(cls, qubo, *, precision: str = "double", thetas=None, low_bits: int = 15,
                   check_memory: bool = True, diagonal: np.ndarray | None = None,
-                  threads: int | None = None, phase_bits: int | None = None) -> "QAOAEngine":
+                  threads: int | None = None, phase_bits: int | None = None, high_bits: int = 9,
+                  row_bits: int = 8) -> "QAOAEngine":
         """Engine for a QUBO (anything with linear / quadratic / offset): builds the diagonal (float64,
         or float32 in single precision) unless given, and uses the structured phase."""
         h, J, c = coefficients(qubo)
@@ -62,11 +64,13 @@ class QAOAEngine:
         if diagonal is None:
             diagonal = qubo_diagonal(qubo, dtype=np.float64 if precision == "double" else np.float32)
         return cls(diagonal, precision=precision, thetas=thetas, low_bits=low_bits,
-                   check_memory=check_memory, coefficients=(h, J, c), threads=threads, phase_bits=phase_bits)
+                   check_memory=check_memory, coefficients=(h, J, c), threads=threads, phase_bits=phase_bits,
+                   high_bits=high_bits, row_bits=row_bits)
 
     def __init__(self, diagonal: np.ndarray, *, precision: str = "double", thetas=None,
                  low_bits: int = 15, check_memory: bool = True, coefficients=None,
-                 threads: int | None = None, phase_bits: int | None = None):
+                 threads: int | None = None, phase_bits: int | None = None, high_bits: int = 9,
+                 row_bits: int = 8):
         E = np.ascontiguousarray(diagonal)
         if E.dtype not in (np.float64, np.float32):
             E = E.astype(np.float64)
@@ -91,7 +95,8 @@ class QAOAEngine:
         self.cth = np.zeros(nq) if not self.general else np.cos(th)
         self.amp0 = np.cos(th / 2)
         self.amp1 = np.sin(th / 2)
-        self.layout = make_layout(nq, low_bits)
+        self.layout = make_layout(nq, low_bits, parallel=self._threads() > 1, high_bits=high_bits,
+                                  row_bits=row_bits)
         B = self.layout.B
         self.init8 = np.array([np.prod([self.amp1[q] if (lane >> q) & 1 else self.amp0[q] for q in range(3)])
                                for lane in range(8)], dtype=self.rdt)
@@ -157,8 +162,10 @@ class QAOAEngine:
     def _nparts(self, items: int) -> int:
         return max(1, min(items, 64))
 
-    def _stream_parts(self) -> int:
-        return max(1, min(self._threads(), 1 << (self.layout.B - 3)))
+    def _gather_parts(self, group: int) -> tuple[int, int, int]:
+        """(first qubit, qubit count, thread parts) of the gathered pass of ``group``."""
+        s, h = self.layout.segments[group - 1]
+        return s, h, max(1, min(self._threads(), 1 << (self.nq - h - self.layout.R)))
 
     def _threads(self) -> int:
         return auto_threads(self.nq, self.threads)
@@ -211,7 +218,8 @@ class QAOAEngine:
                                self.general, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
                                self.amp1, o, self.A, self.qlin, self.qcross, self.ehi, tq)
             else:
-                passes.fwd_stream(F, L.B, self._stream_parts(), cp.prog, a.tau_f, a.gen_f, self.general)
+                s, h, parts = self._gather_parts(cp.group)
+                passes.fwd_gather(F, L.R, s, h, parts, cp.prog, a.tau_f, a.gen_f, self.general)
         s2 = abs(a.fscale) ** 2
         self._norm = float(o[:, 1].sum()) * s2
         self._state = (a, p)
@@ -283,9 +291,9 @@ class QAOAEngine:
                 gm += gmo[:parts].sum(axis=0)
                 gg += ggo[:parts].sum(axis=0)
             else:
-                parts = self._stream_parts()
+                s, h, parts = self._gather_parts(cp.group)
                 gp = gpart[:parts, :2 * cp.prog.shape[0]]
-                passes.bwd_stream(FL, F, L.B, parts, cp.prog, a.tau_b, a.gen_b, self.general, self.sth,
+                passes.bwd_gather(FL, F, L.R, s, h, parts, cp.prog, a.tau_b, a.gen_b, self.general, self.sth,
                                   self.cth, gp)
                 for si, row in enumerate(cp.prog):
                     for r in range(row[3]):

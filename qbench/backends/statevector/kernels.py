@@ -268,15 +268,23 @@ def lanes_x(r, i, T0, N0, T1, N1, T2, N2):
 
 
 @njit(**JIT)
-def sweep_phase(F, off, nchl, base, E, M, g, mr, mi, lanes, general, tau, gen, l):
-    """Generic phase exp(-i g E) (sine/cosine per amplitude); then, if ``lanes``, mixer l on the lane
-    qubits in the same sweep."""
+def sweep_phase(F, off, nchl, base, E, M, g, mr, mi, lanes, general, tau, gen, l, fresh, init8, initmid, hif):
+    """Generic phase exp(-i g E) (sine/cosine per amplitude) on the state, or on the initial state when
+    ``fresh``; then, if ``lanes``, mixer l on the lane qubits in the same sweep."""
     T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
     T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
     T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
+    a0 = vload(init8, 0)
+    zero = vsplat(F, 0.0)
     for cl in range(nchl):
         p = off + 16 * cl
-        r, i = cmul_phase(vload(F, p), vload(F, p + 8), eload(E, base + 8 * cl, M), g, mr, mi)
+        if fresh:    # the initial product state (sweep_init's values), never written first
+            r = vmul(a0, vsplat(a0, initmid[cl] * hif))
+            i = zero
+        else:
+            r = vload(F, p)
+            i = vload(F, p + 8)
+        r, i = cmul_phase(r, i, eload(E, base + 8 * cl, M), g, mr, mi)
         if lanes:
             if general:
                 for q in range(3):
@@ -288,16 +296,24 @@ def sweep_phase(F, off, nchl, base, E, M, g, mr, mi, lanes, general, tau, gen, l
 
 
 @njit(**JIT)
-def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA, lanes, general, tau, gen, l):
-    """Structured phase (tables, see ``phaseq_setup``); then, if ``lanes``, mixer l on the lanes."""
+def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA, lanes, general, tau, gen, l, fresh, init8, initmid, c0,
+                 hif):
+    """Structured phase (tables, see ``phaseq_setup``) on the state, or on the initial state (chunks
+    c0.. of the block) when ``fresh``; then, if ``lanes``, mixer l on the lanes."""
     T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
     T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
     T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
+    a0 = vload(init8, 0)
+    zero = vsplat(F, 0.0)
     for cl in range(nchl):
         p = off + 16 * cl
         wr, wi = phaseq_factor(tab, t0, sb, tq, to, cl, nA, False)
-        r = vload(F, p)
-        i = vload(F, p + 8)
+        if fresh:
+            r = vmul(a0, vsplat(a0, initmid[c0 + cl] * hif))
+            i = zero
+        else:
+            r = vload(F, p)
+            i = vload(F, p + 8)
         wr = vas(r, wr)
         wi = vas(r, wi)
         r, i = vsub(vmul(r, wr), vmul(i, wi)), vfma(r, wi, vmul(i, wr))
@@ -493,8 +509,10 @@ def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam,
                 l = mops[mi, 1]
                 M = frames[mops[mi, 2]]
                 if k == INIT:
-                    sweep_init(F, off, nchl, init8, initmid, hif)
+                    if not (mi + 1 < m1 and mops[mi + 1, 0] == PHASE):
+                        sweep_init(F, off, nchl, init8, initmid, hif)
                 elif k == PHASE:
+                    fresh = mi > prog[si, 1] and mops[mi - 1, 0] == INIT   # the phase sweep writes the init
                     lanes = mi + 1 < m1 and mops[mi + 1, 0] == INREG
                     ll = mops[mi + 1, 1] if lanes else 0
                     if lanes:
@@ -504,10 +522,10 @@ def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam,
                             phaseq_setup((b << (B - A)) | j, A, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1],
                                          qlin, qcross, ehi, tab, 0, sb)
                             sweep_phaseq(F, off + (j << (A + 1)), 1 << (A - 3), tab, 0, sb, tq, l * (2 << A), nA,
-                                         lanes, general, tau, gen, ll)
+                                         lanes, general, tau, gen, ll, fresh, init8, initmid, j << (A - 3), hif)
                     else:
                         sweep_phase(F, off, nchl, base, E, M, gam[l], mfac[l, 0], mfac[l, 1], lanes, general, tau,
-                                    gen, ll)
+                                    gen, ll, fresh, init8, initmid, hif)
                 elif k == INREG:
                     if mi != fused:
                         sweep_inreg(F, off, nchl, general, tau, gen, l)

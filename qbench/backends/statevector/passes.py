@@ -3,12 +3,13 @@ every block, in parallel over contiguous ranges of blocks.
 
 * block pass: blocks are contiguous runs of ``2^B`` amplitudes (qubits ``0..B-1`` are local) that
   stay in cache while a program of sweeps (phase, lane rotations, chunk rotations) runs on them;
-* stream pass: the qubits ``>= B`` are rotated three at a time by in-place sweeps over the whole
-  state. Each sweep reads and writes 8 sequential streams, which the hardware prefetchers follow at
-  full bandwidth (a gather of rows 2^B apart costs ~3x more per byte on the machines we measured).
+* gathered pass: the qubits of one segment ``s..s+h-1`` (all >= B) are rotated on blocks of 2^h
+  rows of 2^R contiguous amplitudes, one row per value of the segment's bits. Rows of 4 KiB keep
+  the hardware prefetchers at full speed (rows of a few cache lines cost ~1.5x more per byte), and
+  the block stays in cache for all ceil(h / 3) sweeps: one memory pass for the whole segment.
 
-Programs never straddle blocks (block pass) or 8-chunk groups (stream pass), so the work splits
-into independent contiguous ranges, one per thread.
+Programs never straddle blocks, so the work splits into independent ranges of blocks, one per
+thread.
 """
 
 from __future__ import annotations
@@ -49,22 +50,39 @@ def fwd_low(F, E, B, nparts, prog, mops, frames, tau, gen, general, gam, mfac, i
         out[part, 1] = acc[1]
 
 
+@njit(**JIT)
+def gather_base(b, R, s, h):
+    """First chunk of gathered block b of segment (s, h): b enumerates the amplitude bits [R, s) and
+    [s + h, nq); the block is the 2^h rows of 2^R amplitudes that differ only in bits s..s+h-1."""
+    lo = b & ((1 << (s - R)) - 1)
+    return (lo << (R - 3)) + ((b >> (s - R)) << (s + h - 3))
+
+
+@njit(**JIT)
+def row_offset(base, o, s, cnt, rq):
+    """Reals offset of the first row of group o of a gathered block: the rows where the cnt rotated
+    qubits rq.. (relative to s) are 0 and the other segment bits spell o."""
+    k = ((o >> rq) << (rq + cnt)) + (o & ((1 << rq) - 1))
+    return 16 * (base + (k << (s - 3)))
+
+
 @njit(parallel=True, **JIT)
-def fwd_stream(F, B, nparts, prog, tau, gen, general):
-    """All high-qubit sweeps of a pass in one parallel region. Each sweep rotates up to three qubits
-    >= B in place over the whole state (2^cnt sequential read/write streams). Thread t owns the
-    chunks whose low B-3 bits fall in its range: high-qubit pairs never leave that set, so the
-    sweeps need no barrier between them."""
-    L = B - 3
-    nch = F.size // 16
+def fwd_gather(F, R, s, h, nparts, prog, tau, gen, general):
+    """The rotations of segment (s, h) (RADIX rows of ``prog``), block by block: each block (2^h rows
+    of 2^R amplitudes) is read from memory once and stays in cache for all of its sweeps."""
+    nblk = (F.size >> 1) >> (R + h)
+    rch = 1 << (R - 3)
     for part in prange(nparts):
-        lo = part * (1 << L) // nparts
-        hi = (part + 1) * (1 << L) // nparts
-        for si in range(prog.shape[0]):
-            cnt = prog[si, 3]
-            for hr in range((nch >> cnt) >> L):
-                radix_any(F, 0, (hr << L) + lo, (hr << L) + hi, prog[si, 2], cnt, general, tau, gen,
-                          prog[si, 1], prog[si, 4])
+        b0 = part * nblk // nparts
+        b1 = (part + 1) * nblk // nparts
+        for b in range(b0, b1):
+            base = gather_base(b, R, s, h)
+            for si in range(prog.shape[0]):
+                cnt = prog[si, 3]
+                rq = prog[si, 4] - s
+                for o in range(1 << (h - cnt)):
+                    radix_any(F, row_offset(base, o, s, cnt, rq), 0, rch, prog[si, 2], cnt, general, tau, gen,
+                              prog[si, 1], prog[si, 4])
 
 
 @njit(parallel=True, **JIT)
@@ -89,21 +107,28 @@ def bwd_low(FL, FP, E, B, nparts, prog, mops, frames, tau, gen, general, sth, ct
 
 
 @njit(parallel=True, **JIT)
-def bwd_stream(FL, FP, B, nparts, prog, tau, gen, general, sth, cth, gpart):
-    """Backward high-qubit sweeps (RADIXG rows: gradients of one or two qubits, unapplied in turn),
-    partitioned like ``fwd_stream``; gpart[part, 2*row + r] receives the unscaled gradient sums."""
-    L = B - 3
-    nch = FP.size // 16
+def bwd_gather(FL, FP, R, s, h, nparts, prog, tau, gen, general, sth, cth, gpart):
+    """Backward rotations of segment (s, h) (RADIXG rows: gradients of one or two qubits, unapplied in
+    turn), blocked like ``fwd_gather``; gpart[part, 2*row + r] receives the unscaled gradient sums."""
+    nblk = (FP.size >> 1) >> (R + h)
+    rch = 1 << (R - 3)
     for part in prange(nparts):
-        lo = part * (1 << L) // nparts
-        hi = (part + 1) * (1 << L) // nparts
-        out = np.zeros(2)
-        for si in range(prog.shape[0]):
-            cnt = prog[si, 3]
-            out[0] = 0.0
-            out[1] = 0.0
-            for hr in range((nch >> cnt) >> L):
-                radixg_any(FL, FP, 0, (hr << L) + lo, (hr << L) + hi, prog[si, 2], cnt, general, tau, gen, sth,
-                           cth, prog[si, 1], prog[si, 4], out)
-            gpart[part, 2 * si] = out[0]
-            gpart[part, 2 * si + 1] = out[1]
+        b0 = part * nblk // nparts
+        b1 = (part + 1) * nblk // nparts
+        out = np.zeros(2 * prog.shape[0])
+        acc = np.zeros(2)
+        for b in range(b0, b1):
+            base = gather_base(b, R, s, h)
+            for si in range(prog.shape[0]):
+                cnt = prog[si, 3]
+                rq = prog[si, 4] - s
+                acc[0] = 0.0
+                acc[1] = 0.0
+                for o in range(1 << (h - cnt)):
+                    off = row_offset(base, o, s, cnt, rq)
+                    radixg_any(FL, FP, off, 0, rch, prog[si, 2], cnt, general, tau, gen, sth, cth, prog[si, 1],
+                               prog[si, 4], acc)
+                out[2 * si] += acc[0]
+                out[2 * si + 1] += acc[1]
+        for j in range(out.size):
+            gpart[part, j] = out[j]

@@ -2,10 +2,12 @@
 and the per-evaluation scalars (tangents, Pauli frames, scale factors, gradient scales).
 
 Pass plan. Qubits ``0..B-1`` are *low*: a block pass applies, per cache-resident block of 2^B
-amplitudes, the phase of layer l and the low part of mixer l. Qubits ``>= B`` are *high*: stream
-passes rotate them three at a time over the whole state. The rotations of one mixer commute, so a
-layer costs one block pass plus ceil((n - B) / 3) stream sweeps; the expectation value is read in a
-final block pass.
+amplitudes, the phase of layer l and the low part of mixer l. Qubits ``>= B`` are *high*: they are
+split into segments of at most ``high_bits`` consecutive qubits, and one *gathered* pass per segment
+rotates all of its qubits while a block of 2^h rows of 2^R contiguous amplitudes (one row per value
+of the segment's qubits) sits in cache. The rotations of one mixer commute, so a layer costs one
+block pass plus one gathered pass per segment (one segment up to B + high_bits qubits); the
+expectation value is read in a final block pass.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .kernels import (INIT, INREG, INREGG, LAMINIT, LOCAL, PHASE, PHASEG, PHASEG_LAST, RADIX, RADIXG,
                       READOUT)
@@ -22,43 +25,60 @@ from .kernels import (INIT, INREG, INREGG, LAMINIT, LOCAL, PHASE, PHASEG, PHASEG
 @dataclass(frozen=True)
 class Layout:
     nq: int   # internal qubits (>= 3)
-    B: int    # block bits: qubits < B are rotated in block passes, the rest in stream passes
+    B: int    # block bits: qubits < B are rotated in block passes, the rest in gathered passes
+    R: int = 3                                   # row bits of the gathered passes (3 <= R <= B)
+    segments: tuple[tuple[int, int], ...] = ()   # (first qubit, count) of each gathered pass
 
     @property
     def has_high(self) -> bool:
         return self.nq > self.B
 
 
-def make_layout(nq: int, low_bits: int = 15) -> Layout:
-    """One block for states up to 2^(low_bits+1) amplitudes (they sit in L2/L3 anyway), else blocks of
-    2^low_bits."""
-    return Layout(nq, nq if nq <= low_bits + 1 else max(3, low_bits))
+def make_layout(nq: int, low_bits: int = 15, *, parallel: bool = False, high_bits: int = 9,
+                row_bits: int = 8) -> Layout:
+    """Blocks of 2^low_bits amplitudes; one block for states up to 2^(low_bits+1) amplitudes (they sit
+    in L2 anyway) unless ``parallel``, where from 2^14 amplitudes the state is cut into at least four
+    blocks so that every thread has work. Gathered rows of 2^row_bits amplitudes (4 KiB in double
+    precision: long enough for the hardware prefetchers) and at most ``high_bits`` qubits per
+    gathered pass (2^17 amplitudes = 2 MiB per block with the defaults: one L2)."""
+    low_bits = max(3, int(low_bits))
+    if parallel and nq >= 14:
+        B = min(low_bits, nq - 2)
+    else:
+        B = nq if nq <= low_bits + 1 else low_bits
+    high = nq - B
+    if high == 0:
+        return Layout(nq, B)
+    k = -(-high // max(1, int(high_bits)))
+    sizes = [high // k + (1 if i < high % k else 0) for i in range(k)]
+    starts = np.cumsum([B] + sizes[:-1])
+    return Layout(nq, B, max(3, min(int(row_bits), B)), tuple((int(s), h) for s, h in zip(starts, sizes)))
 
 
-def forward_plan(has_high: bool, p: int) -> list[tuple[int, list[tuple]]]:
-    """Group 0 = block pass, group 1 = stream passes. Layer l = phase(l), then mix(l) (block part and
-    stream part commute)."""
-    if not has_high:
+def forward_plan(layout: Layout, p: int) -> list[tuple[int, list[tuple]]]:
+    """Group 0 = block pass, group k >= 1 = gathered pass of segment k - 1. Layer l = phase(l), then
+    mix(l) (its block part and segment parts commute)."""
+    if not layout.has_high:
         ops: list[tuple] = [("init",)]
         for l in range(p):
             ops += [("phase", l), ("mix", l)]
         return [(0, ops + [("readout",)])]
     passes = [(0, [("init",), ("phase", 0), ("mix", 0)])]
     for l in range(p):
-        passes.append((1, [("mix", l)]))
+        passes += [(k + 1, [("mix", l)]) for k in range(len(layout.segments))]
         passes.append((0, [("phase", l + 1), ("mix", l + 1)] if l + 1 < p else [("readout",)]))
     return passes
 
 
-def backward_plan(has_high: bool, p: int) -> list[tuple[int, list[tuple]]]:
-    if not has_high:
+def backward_plan(layout: Layout, p: int) -> list[tuple[int, list[tuple]]]:
+    if not layout.has_high:
         ops: list[tuple] = [("laminit",)]
         for l in range(p - 1, -1, -1):
             ops += [("mixg", l), ("phaseg", l)]
         return [(0, ops)]
     passes = [(0, [("laminit",), ("mixg", p - 1)])]
     for l in range(p - 1, -1, -1):
-        passes.append((1, [("mixg", l)]))
+        passes += [(k + 1, [("mixg", l)]) for k in range(len(layout.segments))]
         passes.append((0, [("phaseg", l)] + ([("mixg", l - 1)] if l > 0 else [])))
     return passes
 
@@ -84,7 +104,11 @@ def compile_pass(layout: Layout, group: int, ops: list[tuple], p: int, general: 
         mops.append([kind, layer, frame])
 
     def chunk_qubits() -> list[tuple[int, int]]:
-        qs = range(3, layout.B) if group == 0 else range(layout.B, layout.nq)
+        if group == 0:
+            qs = range(3, layout.B)
+        else:
+            first, count = layout.segments[group - 1]
+            qs = range(first, first + count)
         return [(q - 3, q) for q in qs]
 
     def radix(layer: int) -> None:
@@ -143,9 +167,9 @@ class Program:
 
 
 def compile_program(layout: Layout, p: int, general: bool) -> Program:
-    fw = [compile_pass(layout, g, ops, p, general) for g, ops in forward_plan(layout.has_high, p)]
+    fw = [compile_pass(layout, g, ops, p, general) for g, ops in forward_plan(layout, p)]
     order: dict[int, list[int]] = {}
-    bw = [compile_pass(layout, g, ops, p, general, order) for g, ops in backward_plan(layout.has_high, p)]
+    bw = [compile_pass(layout, g, ops, p, general, order) for g, ops in backward_plan(layout, p)]
     return Program(fw, bw, order)
 
 
@@ -175,25 +199,59 @@ def angles(gammas: np.ndarray, betas: np.ndarray, general: bool, thetas: np.ndar
         zeros = np.zeros((p, nq))
         return Angles(gam, zeros, zeros, gen_f, gen_b, np.zeros(p + 1, dtype=np.int64),
                       np.tile([1.0, 0.0], (p, 1)), 1.0 + 0j, np.ones((p, nq)), np.ones(p, dtype=complex))
-    k = np.rint(betas / (math.pi / 2)).astype(np.int64)
-    bp = betas - k * (math.pi / 2)
-    tn = np.tan(bp)
-    cb = np.cos(bp)
-    kk = k % 4
-    ipow = np.array([1, 1j, -1, -1j])
-    fac_f = np.prod(cb * ipow[(-kk) % 4], axis=1)    # (-i)^k
-    fac_b = np.prod(cb * ipow[kk], axis=1)            # (+i)^k
-    masks = np.array([int(sum(1 << q for q in range(nq) if k[l, q] & 1)) for l in range(p)], dtype=np.int64)
+    tn, cb, frames, mfac, fac_b, fscale = _tangent_form(betas)
+    zeros3 = _zeros3(p, nq)
+    return Angles(gam, -tn, tn, zeros3, zeros3, frames, mfac, complex(fscale[0], fscale[1]), cb,
+                  fac_b[:, 0] + 1j * fac_b[:, 1])
+
+
+_ZEROS3: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _zeros3(p: int, nq: int) -> np.ndarray:
+    """A shared read-only (p, nq, 3) zero array: the general-mixer slot of X-mixer angles."""
+    z = _ZEROS3.get((p, nq))
+    if z is None:
+        z = _ZEROS3[(p, nq)] = np.zeros((p, nq, 3))
+        z.flags.writeable = False
+    return z
+
+
+@njit(cache=True)
+def _tangent_form(betas):
+    """exp(-i b X) = cos(b') (-i)^k X^k (1 + i tau X) with b = b' + k pi/2, |b'| <= pi/4: per layer the
+    tangents, cos(b'), the Pauli frames (XOR of the X^k), the forward factor folded into each
+    phase, the backward factor of each mixer and the final scale (complexes as (re, im) pairs)."""
+    p, nq = betas.shape
+    tn = np.empty((p, nq))
+    cb = np.empty((p, nq))
     frames = np.zeros(p + 1, dtype=np.int64)
-    for l in range(p):
-        frames[l + 1] = frames[l] ^ masks[l]
     mfac = np.zeros((p, 2))
-    f = 1.0 + 0j
+    fac_b = np.zeros((p, 2))
+    fr, fi = 1.0, 0.0            # forward factor of the mixers so far, folded into the next phase
     for l in range(p):
-        mfac[l] = (f.real, f.imag)
-        f = complex(fac_f[l])
-    zeros3 = np.zeros((p, nq, 3))
-    return Angles(gam, -tn, tn, zeros3, zeros3, frames, mfac, f, cb, fac_b)
+        mfac[l, 0] = fr
+        mfac[l, 1] = fi
+        mag = 1.0
+        quarter = 0
+        mask = 0
+        for q in range(nq):
+            k = int(np.rint(betas[l, q] / (math.pi / 2)))
+            bp = betas[l, q] - k * (math.pi / 2)
+            tn[l, q] = math.tan(bp)
+            cb[l, q] = math.cos(bp)
+            mag *= cb[l, q]
+            quarter += k
+            if k & 1:
+                mask |= 1 << q
+        frames[l + 1] = frames[l] ^ mask
+        quarter %= 4               # (-i)^k forward, (+i)^k backward
+        re = (1.0, 0.0, -1.0, 0.0)[quarter]
+        im = (0.0, -1.0, 0.0, 1.0)[quarter]
+        fr, fi = mag * re, mag * im
+        fac_b[l, 0] = fr
+        fac_b[l, 1] = -fi
+    return tn, cb, frames, mfac, fac_b, np.array([fr, fi])
 
 
 def backward_scalars(a: Angles, order: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -185,17 +185,3 @@ def vhsum(typingctx, a):
             acc = builder.fadd(acc, builder.extract_element(v, ir.Constant(ir.IntType(32), k)))
         return acc
     return types.float64(a), codegen
-
-
-@intrinsic
-def prefetch(typingctx, arr, idx):
-    """Software prefetch of the cache line holding arr[idx] (for strided gathers)."""
-    def codegen(context, builder, sig, args):
-        ary = context.make_array(sig.args[0])(context, builder, args[0])
-        p = builder.bitcast(builder.gep(ary.data, [args[1]], inbounds=True), ir.IntType(8).as_pointer())
-        i32 = ir.IntType(32)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [p.type, i32, i32, i32]),
-                                            "llvm.prefetch.p0")
-        builder.call(fn, [p, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
-        return context.get_dummy_value()
-    return types.void(arr, types.intp), codegen
