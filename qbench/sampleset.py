@@ -35,8 +35,7 @@ class SampleSet:
         """Aggregate raw samples (repeats allowed) into distinct rows with probabilities."""
         X = np.atleast_2d(np.asarray(X, dtype=np.uint8))
         w = np.ones(X.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-        uniq, inverse = np.unique(X, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        uniq, inverse = _unique_rows(X)
         p = np.bincount(inverse, weights=w, minlength=uniq.shape[0])
         p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / len(p))
         if callable(energy):
@@ -82,8 +81,7 @@ class SampleSet:
         """Keep some columns (e.g. drop slack bits), merging rows that become equal. Energies are
         recomputed with ``energy`` when given, otherwise the lowest energy of the merged rows is kept."""
         X = self.samples[:, columns]
-        uniq, inverse = np.unique(X, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        uniq, inverse = _unique_rows(X)
         p = np.bincount(inverse, weights=self.probabilities, minlength=uniq.shape[0])
         if energy is not None:
             e = np.asarray(energy(uniq), dtype=float)
@@ -100,3 +98,15 @@ class SampleSet:
             "probability": self.probabilities,
             "energy": self.energies,
         })
+
+
+def _unique_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows, index of each row's distinct row). Rows of up to 63 bits are packed into one
+    integer key first: ``np.unique(axis=0)`` sorts rows as opaque records, ~50x slower."""
+    n = X.shape[1]
+    if 0 < n <= 63:
+        keys = X.astype(np.int64) @ (np.int64(1) << np.arange(n, dtype=np.int64))
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        return X[first], inverse.reshape(-1)
+    uniq, inverse = np.unique(X, axis=0, return_inverse=True)
+    return uniq, inverse.reshape(-1)
