@@ -175,12 +175,13 @@ class QAOAEngine:
         b = np.asarray(betas, dtype=np.float64)
         p = g.size
         per_qubit = b.ndim == 2
-        if b.ndim == 1 or b.ndim == 0:
-            b = np.broadcast_to(np.atleast_1d(b).reshape(-1, 1), (p, self.n))
-        if b.shape != (p, self.n):
-            raise ValueError(f"betas must have shape ({p},) or ({p}, {self.n}), got {b.shape}")
         full = np.zeros((p, self.nq))
-        full[:, :self.n] = b
+        if b.ndim <= 1 and b.size in (1, p):
+            full[:, :self.n] = b.reshape(-1, 1)
+        elif b.shape == (p, self.n):
+            full[:, :self.n] = b
+        else:
+            raise ValueError(f"betas must have shape ({p},) or ({p}, {self.n}), got {b.shape}")
         return g, full, per_qubit
 
     def _alloc(self, name: str) -> np.ndarray:
@@ -219,7 +220,9 @@ class QAOAEngine:
                                self.amp1, o, self.A, self.qlin, self.qcross, self.ehi, tq)
             else:
                 s, h, parts = self._gather_parts(cp.group)
-                passes.fwd_gather(F, L.R, s, h, parts, cp.prog, a.tau_f, a.gen_f, self.general)
+                o = out[:parts]
+                passes.fwd_gather(F, L.R, s, h, parts, cp.prog, a.tau_f, a.gen_f, self.general, self.E,
+                                  int(a.frames[-1]), o)
         s2 = abs(a.fscale) ** 2
         self._norm = float(o[:, 1].sum()) * s2
         self._state = (a, p)

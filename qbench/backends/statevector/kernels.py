@@ -328,6 +328,88 @@ def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA, lanes, general, tau, gen
 
 
 @njit(**JIT)
+def _phase_chunk(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr,
+                 mi, T0, N0, T1, N1, T2, N2):
+    """Phase (structured when A > 0, else from the diagonal) and lane rotations of one chunk."""
+    if fresh:
+        r = vmul(a0, vsplat(a0, initmid[c0 + cl] * hif))
+        i = zero
+    else:
+        r = vload(F, p)
+        i = vload(F, p + 8)
+    if A > 0:
+        wr, wi = phaseq_factor(tab, t0, sb, tq, to, cl, nA, False)
+        wr = vas(r, wr)
+        wi = vas(r, wi)
+        r, i = vsub(vmul(r, wr), vmul(i, wi)), vfma(r, wi, vmul(i, wr))
+    else:
+        r, i = cmul_phase(r, i, eload(E, base + 8 * cl, M), g, mr, mi)
+    return lanes_x(r, i, T0, N0, T1, N1, T2, N2)
+
+
+@njit(**JIT)
+def sweep_phase_r3(F, off, nchl, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr, mi, tau, l, fresh, init8,
+                   initmid, c0, hif):
+    """X mixer only: phase, lane rotations and the rotations of chunk qubits 3-5 (partners 1, 2, 4
+    chunks away) of each group of 8 chunks while they sit in registers; one sweep instead of two."""
+    T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
+    T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
+    T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
+    U1, V1 = vsplat(F, tau[l, 3]), vsplat(F, -tau[l, 3])
+    U2, V2 = vsplat(F, tau[l, 4]), vsplat(F, -tau[l, 4])
+    U3, V3 = vsplat(F, tau[l, 5]), vsplat(F, -tau[l, 5])
+    a0 = vload(init8, 0)
+    zero = vsplat(F, 0.0)
+    for c8 in range(nchl >> 3):
+        c = 8 * c8
+        p = off + 16 * c
+        r0, i0 = _phase_chunk(F, p, c, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M,
+                              g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r1, i1 = _phase_chunk(F, p + 16, c + 1, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
+                              base, M, g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r2, i2 = _phase_chunk(F, p + 32, c + 2, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
+                              base, M, g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r3, i3 = _phase_chunk(F, p + 48, c + 3, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
+                              base, M, g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r0, i0, r1, i1 = rx(r0, i0, r1, i1, U1, V1)
+        r2, i2, r3, i3 = rx(r2, i2, r3, i3, U1, V1)
+        r0, i0, r2, i2 = rx(r0, i0, r2, i2, U2, V2)
+        r1, i1, r3, i3 = rx(r1, i1, r3, i3, U2, V2)
+        r4, i4 = _phase_chunk(F, p + 64, c + 4, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
+                              base, M, g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r5, i5 = _phase_chunk(F, p + 80, c + 5, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
+                              base, M, g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r6, i6 = _phase_chunk(F, p + 96, c + 6, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
+                              base, M, g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r7, i7 = _phase_chunk(F, p + 112, c + 7, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
+                              base, M, g, mr, mi, T0, N0, T1, N1, T2, N2)
+        r4, i4, r5, i5 = rx(r4, i4, r5, i5, U1, V1)
+        r6, i6, r7, i7 = rx(r6, i6, r7, i7, U1, V1)
+        r4, i4, r6, i6 = rx(r4, i4, r6, i6, U2, V2)
+        r5, i5, r7, i7 = rx(r5, i5, r7, i7, U2, V2)
+        r0, i0, r4, i4 = rx(r0, i0, r4, i4, U3, V3)
+        r1, i1, r5, i5 = rx(r1, i1, r5, i5, U3, V3)
+        r2, i2, r6, i6 = rx(r2, i2, r6, i6, U3, V3)
+        r3, i3, r7, i7 = rx(r3, i3, r7, i7, U3, V3)
+        vstore(F, p, r0)
+        vstore(F, p + 8, i0)
+        vstore(F, p + 16, r1)
+        vstore(F, p + 24, i1)
+        vstore(F, p + 32, r2)
+        vstore(F, p + 40, i2)
+        vstore(F, p + 48, r3)
+        vstore(F, p + 56, i3)
+        vstore(F, p + 64, r4)
+        vstore(F, p + 72, i4)
+        vstore(F, p + 80, r5)
+        vstore(F, p + 88, i5)
+        vstore(F, p + 96, r6)
+        vstore(F, p + 104, i6)
+        vstore(F, p + 112, r7)
+        vstore(F, p + 120, i7)
+
+
+@njit(**JIT)
 def sweep_inreg(F, off, nchl, general, tau, gen, l):
     t0 = tau[l, 0]
     t1 = tau[l, 1]
@@ -500,7 +582,10 @@ def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam,
     slot, sb = phaseq_slot(max(A, 3))
     nA = min(6, A - 3)
     base = b << B
+    skip = -1        # a RADIX row already applied inside the phase sweep before it
     for si in range(prog.shape[0]):
+        if si == skip:
+            continue
         if prog[si, 0] == LOCAL:
             m1 = prog[si, 1] + prog[si, 2]
             fused = -1   # an INREG right after a PHASE runs inside the phase sweep
@@ -517,7 +602,23 @@ def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam,
                     ll = mops[mi + 1, 1] if lanes else 0
                     if lanes:
                         fused = mi + 1
-                    if A > 0:
+                    # phase, lanes and chunk qubits 3-5 in one sweep: the INREG ends this LOCAL row and
+                    # the next row rotates qubits 3-5 of the same layer
+                    if lanes and not general and mi + 2 == m1 and si + 1 < prog.shape[0] and \
+                            prog[si + 1, 0] == RADIX and prog[si + 1, 2] == 0 and prog[si + 1, 3] == 3 and \
+                            prog[si + 1, 1] == ll and ll == l and (A == 0 or A >= 6):
+                        skip = si + 1
+                        if A > 0:
+                            for j in range(1 << (B - A)):
+                                phaseq_setup((b << (B - A)) | j, A, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1],
+                                             qlin, qcross, ehi, tab, 0, sb)
+                                sweep_phase_r3(F, off + (j << (A + 1)), 1 << (A - 3), A, tab, 0, sb, tq, l * (2 << A),
+                                               nA, E, base, M, gam[l], mfac[l, 0], mfac[l, 1], tau, l, fresh, init8,
+                                               initmid, j << (A - 3), hif)
+                        else:
+                            sweep_phase_r3(F, off, nchl, 0, tab, 0, sb, tq, 0, nA, E, base, M, gam[l], mfac[l, 0],
+                                           mfac[l, 1], tau, l, fresh, init8, initmid, 0, hif)
+                    elif A > 0:
                         for j in range(1 << (B - A)):
                             phaseq_setup((b << (B - A)) | j, A, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1],
                                          qlin, qcross, ehi, tab, 0, sb)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels import JIT, fwd_block, phaseq_slot, radix_any
+from .kernels import JIT, LOCAL, fwd_block, phaseq_slot, radix_any, sweep_readout
 from .kernels_bwd import bwd_block, radixg_any
 
 
@@ -67,22 +67,31 @@ def row_offset(base, o, s, cnt, rq):
 
 
 @njit(parallel=True, **JIT)
-def fwd_gather(F, R, s, h, nparts, prog, tau, gen, general):
+def fwd_gather(F, R, s, h, nparts, prog, tau, gen, general, E, M, out):
     """The rotations of segment (s, h) (RADIX rows of ``prog``), block by block: each block (2^h rows
-    of 2^R amplitudes) is read from memory once and stays in cache for all of its sweeps."""
+    of 2^R amplitudes) is read from memory once and stays in cache for all of its sweeps. A LOCAL row
+    (the READOUT of the last pass) adds sum |a|^2 E (frame M) and sum |a|^2 of the block to out[part]."""
     nblk = (F.size >> 1) >> (R + h)
     rch = 1 << (R - 3)
     for part in prange(nparts):
         b0 = part * nblk // nparts
         b1 = (part + 1) * nblk // nparts
+        acc = np.zeros(2)
         for b in range(b0, b1):
             base = gather_base(b, R, s, h)
             for si in range(prog.shape[0]):
+                if prog[si, 0] == LOCAL:
+                    for o in range(1 << h):
+                        c = base + (o << (s - 3))
+                        sweep_readout(F, 16 * c, rch, 8 * c, E, M, acc)
+                    continue
                 cnt = prog[si, 3]
                 rq = prog[si, 4] - s
                 for o in range(1 << (h - cnt)):
                     radix_any(F, row_offset(base, o, s, cnt, rq), 0, rch, prog[si, 2], cnt, general, tau, gen,
                               prog[si, 1], prog[si, 4])
+        out[part, 0] = acc[0]
+        out[part, 1] = acc[1]
 
 
 @njit(parallel=True, **JIT)

@@ -7,7 +7,7 @@ split into segments of at most ``high_bits`` consecutive qubits, and one *gather
 rotates all of its qubits while a block of 2^h rows of 2^R contiguous amplitudes (one row per value
 of the segment's qubits) sits in cache. The rotations of one mixer commute, so a layer costs one
 block pass plus one gathered pass per segment (one segment up to B + high_bits qubits); the
-expectation value is read in a final block pass.
+expectation value is read by the last pass, block by block.
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ def forward_plan(layout: Layout, p: int) -> list[tuple[int, list[tuple]]]:
     passes = [(0, [("init",), ("phase", 0), ("mix", 0)])]
     for l in range(p):
         passes += [(k + 1, [("mix", l)]) for k in range(len(layout.segments))]
-        passes.append((0, [("phase", l + 1), ("mix", l + 1)] if l + 1 < p else [("readout",)]))
+        if l + 1 < p:
+            passes.append((0, [("phase", l + 1), ("mix", l + 1)]))
+    passes[-1][1].append(("readout",))   # read while the last gathered block is still in cache
     return passes
 
 
@@ -89,6 +91,7 @@ class CompiledPass:
     prog: np.ndarray   # (K, 5) int64: kind, a, b, c, d
     mops: np.ndarray   # (M, 3) int64: kind, layer, frame index
     fresh: bool        # the pass starts by writing its state (INIT / LAMINIT): nothing to gather
+    readout: bool = False   # the pass ends by reading the expectation value
 
 
 def compile_pass(layout: Layout, group: int, ops: list[tuple], p: int, general: bool,
@@ -155,7 +158,8 @@ def compile_pass(layout: Layout, group: int, ops: list[tuple], p: int, general: 
             raise ValueError(op)
     fresh = bool(mops) and prog[0][0] == LOCAL and mops[0][0] in (INIT, LAMINIT)
     return CompiledPass(group, np.array(prog, dtype=np.int64).reshape(-1, 5),
-                        np.array(mops or [[0, 0, 0]], dtype=np.int64).reshape(-1, 3), fresh)
+                        np.array(mops or [[0, 0, 0]], dtype=np.int64).reshape(-1, 3), fresh,
+                        any(m[0] == READOUT for m in mops))
 
 
 @dataclass

@@ -9,7 +9,7 @@ machine. Where several engines run side by side (parallel sweeps), give each ``t
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numba
 
@@ -23,15 +23,17 @@ def auto_threads(n: int, threads: int | None = None, parallel_from: int = PARALL
     return numba.config.NUMBA_NUM_THREADS if n >= parallel_from else 1
 
 
-@contextmanager
 def thread_scope(k: int):
     """Run the enclosed numba calls on k threads (restoring the previous setting)."""
-    prev = numba.get_num_threads()
     k = max(1, min(int(k), numba.config.NUMBA_NUM_THREADS))
-    if k != prev:
-        numba.set_num_threads(k)
+    return nullcontext() if k == numba.get_num_threads() else _scoped_threads(k)
+
+
+@contextmanager
+def _scoped_threads(k: int):
+    prev = numba.get_num_threads()
+    numba.set_num_threads(k)
     try:
         yield
     finally:
-        if k != prev:
-            numba.set_num_threads(prev)
+        numba.set_num_threads(prev)
