@@ -22,9 +22,23 @@ from . import passes
 from .memory import check_fits, real_bytes
 from .readout import (analyze, cvar_walk, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
 from .diagonal import _doubling, coefficients, qubo_diagonal
-from .kernels import build_tq
 from .schedule import angles, backward_scalars, compile_program, make_layout
 from .threads import auto_threads, thread_scope
+
+
+@dataclass
+class _ForwardPlan:
+    kinds: np.ndarray
+    progs: np.ndarray
+    prog_off: np.ndarray
+    mops: np.ndarray
+    mops_off: np.ndarray
+    seg_s: np.ndarray
+    seg_h: np.ndarray
+    seg_parts: np.ndarray
+    bparts: int
+    out: np.ndarray
+    tq: np.ndarray
 
 
 @dataclass
@@ -112,6 +126,7 @@ class QAOAEngine:
         self.A = A if self.structured else 0
         self._setup_structure(coefficients if self.structured else None)
         self._programs: dict[int, object] = {}
+        self._forward_plans: dict[tuple[int, int], _ForwardPlan] = {}
         self.F: np.ndarray | None = None
         self.FL: np.ndarray | None = None
         self._state = None          # (angles, p) of the state held in F, None if F was unwound
@@ -143,12 +158,29 @@ class QAOAEngine:
         self.qtab = np.empty(1 << B)
         _doubling(np.zeros(B), np.ascontiguousarray(Jp[:B, :B]), self.qtab)
 
-    def _tq(self, a) -> np.ndarray:
-        if not self.structured:
-            return np.zeros(16)
-        tq = np.empty(a.gam.size * (2 << self.A))
-        build_tq(self.qtab, a.gam, a.frames, 1.0, tq)
-        return tq
+    def _forward_plan(self, p: int) -> "_ForwardPlan":
+        """The forward program of p layers flattened for ``passes.forward`` (cached per p and thread
+        count), with its scratch arrays."""
+        threads = self._threads()
+        key = (p, threads)
+        fp = self._forward_plans.get(key)
+        if fp is None:
+            fw = self._program(p).forward
+            segs = [self._gather_parts(k + 1) for k in range(len(self.layout.segments))] or [(0, 0, 1)]
+            fp = _ForwardPlan(
+                kinds=np.array([cp.group for cp in fw], dtype=np.int64),
+                progs=np.ascontiguousarray(np.concatenate([cp.prog for cp in fw])),
+                prog_off=np.cumsum([0] + [cp.prog.shape[0] for cp in fw]).astype(np.int64),
+                mops=np.ascontiguousarray(np.concatenate([cp.mops for cp in fw])),
+                mops_off=np.cumsum([0] + [cp.mops.shape[0] for cp in fw]).astype(np.int64),
+                seg_s=np.array([x[0] for x in segs], dtype=np.int64),
+                seg_h=np.array([x[1] for x in segs], dtype=np.int64),
+                seg_parts=np.array([x[2] for x in segs], dtype=np.int64),
+                bparts=self._nparts(1 << (self.nq - self.layout.B)),
+                out=np.zeros((64, 2)),
+                tq=np.empty(p * (2 << self.A) if self.structured else 16))
+            self._forward_plans[key] = fp
+        return fp
 
     # ---- plumbing --------------------------------------------------------------------------------
     def _thread_scope(self):
@@ -204,25 +236,17 @@ class QAOAEngine:
         p = g.size
         if p == 0:
             raise ValueError("need at least one layer")
-        prog = self._program(p)
+        fp = self._forward_plan(p)
         a = angles(g, b, self.general, self.thetas)
         F = self._alloc("F")
-        L = self.layout
-        out = np.zeros((64, 2))
-        tq = self._tq(a)
-        self._tq_cache = tq
-        for cp in prog.forward:
-            if cp.group == 0:
-                parts = self._nparts(1 << (self.nq - L.B))
-                o = out[:parts]
-                passes.fwd_low(F, self.E, L.B, parts, cp.prog, cp.mops, a.frames, a.tau_f, a.gen_f,
-                               self.general, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
-                               self.amp1, o, self.A, self.qlin, self.qcross, self.ehi, tq)
-            else:
-                s, h, parts = self._gather_parts(cp.group)
-                o = out[:parts]
-                passes.fwd_gather(F, L.R, s, h, parts, cp.prog, a.tau_f, a.gen_f, self.general, self.E,
-                                  int(a.frames[-1]), o)
+        out = fp.out
+        out[:] = 0.0
+        last = passes.forward(F, self.E, self.layout.B, self.layout.R, self.general, fp.kinds, fp.progs,
+                              fp.prog_off, fp.mops, fp.mops_off, fp.seg_s, fp.seg_h, fp.seg_parts, fp.bparts,
+                              a.frames, a.tau_f, a.gen_f, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
+                              self.amp1, out, self.A, self.qlin, self.qcross, self.ehi, self.qtab, fp.tq)
+        self._tq_cache = fp.tq
+        o = out[:last]
         s2 = abs(a.fscale) ** 2
         self._norm = float(o[:, 1].sum()) * s2
         self._state = (a, p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from qbench.errors import TooLargeError
 
@@ -32,8 +33,20 @@ def required_bytes(n: int, precision: str = "double", *, gradient: bool = False,
     return total + (64 << 20)                     # per-thread buffers, slack
 
 
-def available_bytes() -> int:
-    """Memory available to this process now (psutil when installed, else /proc/meminfo, else sysconf)."""
+_AVAILABLE_CACHE = [0.0, 0]   # (monotonic time, bytes): one query per second is plenty
+
+
+def available_bytes(max_age: float = 1.0) -> int:
+    """Memory available to this process (psutil when installed, else /proc/meminfo, else sysconf);
+    re-read when the last reading is older than ``max_age`` seconds (an engine checks several times
+    while it is built and a solver builds one per QUBO, each reading costs ~0.1 ms)."""
+    now = time.monotonic()
+    if now - _AVAILABLE_CACHE[0] > max_age:
+        _AVAILABLE_CACHE[:] = [now, _read_available_bytes()]
+    return _AVAILABLE_CACHE[1]
+
+
+def _read_available_bytes() -> int:
     try:
         import psutil
 

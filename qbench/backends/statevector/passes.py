@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels import JIT, LOCAL, fwd_block, phaseq_slot, radix_any, sweep_readout
+from .kernels import JIT, LOCAL, build_tq, fwd_block, phaseq_slot, radix_any, sweep_readout
 from .kernels_bwd import bwd_block, radixg_any
 
 
@@ -92,6 +92,30 @@ def fwd_gather(F, R, s, h, nparts, prog, tau, gen, general, E, M, out):
                               prog[si, 1], prog[si, 4])
         out[part, 0] = acc[0]
         out[part, 1] = acc[1]
+
+
+@njit(**JIT)
+def forward(F, E, B, R, general, kinds, progs, prog_off, mops, mops_off, seg_s, seg_h, seg_parts, bparts,
+            frames, tau, gen, gam, mfac, init8, initmid, amp0, amp1, out, A, qlin, qcross, ehi, qtab, tq):
+    """One forward evaluation: the layer table of the structured phase (when A > 0), then every pass
+    of the program (kinds[k] = 0: block pass, g >= 1: gathered pass of segment g - 1; its rows are
+    progs[prog_off[k]:prog_off[k+1]]). One call from Python per evaluation instead of one per pass.
+    Returns how many rows of ``out`` the last pass (the one with the readout) wrote."""
+    if A > 0:
+        build_tq(qtab, gam, frames, 1.0, tq)
+    last = 1
+    for k in range(kinds.size):
+        pr = progs[prog_off[k]:prog_off[k + 1]]
+        if kinds[k] == 0:
+            fwd_low(F, E, B, bparts, pr, mops[mops_off[k]:mops_off[k + 1]], frames, tau, gen, general, gam, mfac,
+                    init8, initmid, amp0, amp1, out[:bparts], A, qlin, qcross, ehi, tq)
+            last = bparts
+        else:
+            g = kinds[k] - 1
+            fwd_gather(F, R, seg_s[g], seg_h[g], seg_parts[g], pr, tau, gen, general, E, frames[frames.size - 1],
+                       out[:seg_parts[g]])
+            last = seg_parts[g]
+    return last
 
 
 @njit(parallel=True, **JIT)

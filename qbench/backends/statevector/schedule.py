@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numba import njit
@@ -170,7 +171,10 @@ class Program:
     grad_order: dict[int, list[int]]   # layer -> qubits in the order the backward unwinds them
 
 
+@lru_cache(maxsize=256)
 def compile_program(layout: Layout, p: int, general: bool) -> Program:
+    """Cached: a solver builds an engine per QUBO and every engine of a size shares the programs
+    (callers must not modify the arrays)."""
     fw = [compile_pass(layout, g, ops, p, general) for g, ops in forward_plan(layout, p)]
     order: dict[int, list[int]] = {}
     bw = [compile_pass(layout, g, ops, p, general, order) for g, ops in backward_plan(layout, p)]
