@@ -207,10 +207,9 @@ def angles(gammas: np.ndarray, betas: np.ndarray, general: bool, thetas: np.ndar
         zeros = np.zeros((p, nq))
         return Angles(gam, zeros, zeros, gen_f, gen_b, np.zeros(p + 1, dtype=np.int64),
                       np.tile([1.0, 0.0], (p, 1)), 1.0 + 0j, np.ones((p, nq)), np.ones(p, dtype=complex))
-    tn, cb, frames, mfac, fac_b, fscale = _tangent_form(betas)
+    tau_f, tau_b, cb, frames, mfac, fac_b, fscale = _tangent_form(betas)
     zeros3 = _zeros3(p, nq)
-    return Angles(gam, -tn, tn, zeros3, zeros3, frames, mfac, complex(fscale[0], fscale[1]), cb,
-                  fac_b[:, 0] + 1j * fac_b[:, 1])
+    return Angles(gam, tau_f, tau_b, zeros3, zeros3, frames, mfac, complex(fscale[0], fscale[1]), cb, fac_b)
 
 
 _ZEROS3: dict[tuple[int, int], np.ndarray] = {}
@@ -228,14 +227,14 @@ def _zeros3(p: int, nq: int) -> np.ndarray:
 @njit(cache=True)
 def _tangent_form(betas):
     """exp(-i b X) = cos(b') (-i)^k X^k (1 + i tau X) with b = b' + k pi/2, |b'| <= pi/4: per layer the
-    tangents, cos(b'), the Pauli frames (XOR of the X^k), the forward factor folded into each
-    phase, the backward factor of each mixer and the final scale (complexes as (re, im) pairs)."""
+    forward and backward tangents, cos(b'), the Pauli frames (XOR of the X^k), the forward factor
+    folded into each phase ((re, im) pairs), the backward factor of each mixer and the final scale."""
     p, nq = betas.shape
     tn = np.empty((p, nq))
     cb = np.empty((p, nq))
     frames = np.zeros(p + 1, dtype=np.int64)
     mfac = np.zeros((p, 2))
-    fac_b = np.zeros((p, 2))
+    fac_b = np.zeros(p, dtype=np.complex128)
     fr, fi = 1.0, 0.0            # forward factor of the mixers so far, folded into the next phase
     for l in range(p):
         mfac[l, 0] = fr
@@ -257,9 +256,8 @@ def _tangent_form(betas):
         re = (1.0, 0.0, -1.0, 0.0)[quarter]
         im = (0.0, -1.0, 0.0, 1.0)[quarter]
         fr, fi = mag * re, mag * im
-        fac_b[l, 0] = fr
-        fac_b[l, 1] = -fi
-    return tn, cb, frames, mfac, fac_b, np.array([fr, fi])
+        fac_b[l] = complex(fr, -fi)
+    return -tn, tn, cb, frames, mfac, fac_b, np.array([fr, fi])
 
 
 def backward_scalars(a: Angles, order: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
