@@ -6,10 +6,10 @@ of one real array ``F``. Qubits 0-2 are lanes inside a vector (rotated with lane
 qubits >= 3 pair whole chunks (rotated with plain vertical FMAs, three qubits per sweep in
 registers).
 
-A *block* is a contiguous run of chunks (low pass) or a gathered buffer of rows (high pass). A
-block is processed by a *program* of sweeps; each sweep is either LOCAL (per chunk, a list of
-micro-ops: initial state, phase, in-lane rotations, readout, and the backward ones) or RADIX (one
-to three chunk-distance rotations). Everything runs while the block sits in L2.
+A *block* is a contiguous run of chunks (block pass) or a set of rows of chunks, left in place
+(gathered pass). A block is processed by a *program* of sweeps; each sweep is either LOCAL (per
+chunk, a list of micro-ops: initial state, phase, in-lane rotations, readout, and the backward ones)
+or RADIX (one to three chunk-distance rotations). Everything runs while the block sits in L2.
 
 Mixer rotations use the tangent form ``e^{-i b X} = cos(b') (-i)^k X^k (1 + i tau X)``,
 ``b = b' + k pi/2``, ``|b'| <= pi/4``, ``tau = -tan b'``: one FMA per real component. The scalar
