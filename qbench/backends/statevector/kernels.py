@@ -268,69 +268,10 @@ def lanes_x(r, i, T0, N0, T1, N1, T2, N2):
 
 
 @njit(**JIT)
-def sweep_phase(F, off, nchl, base, E, M, g, mr, mi, lanes, general, tau, gen, l, fresh, init8, initmid, hif):
-    """Generic phase exp(-i g E) (sine/cosine per amplitude) on the state, or on the initial state when
-    ``fresh``; then, if ``lanes``, mixer l on the lane qubits in the same sweep."""
-    T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
-    T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
-    T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
-    a0 = vload(init8, 0)
-    zero = vsplat(F, 0.0)
-    for cl in range(nchl):
-        p = off + 16 * cl
-        if fresh:    # the initial product state (sweep_init's values), never written first
-            r = vmul(a0, vsplat(a0, initmid[cl] * hif))
-            i = zero
-        else:
-            r = vload(F, p)
-            i = vload(F, p + 8)
-        r, i = cmul_phase(r, i, eload(E, base + 8 * cl, M), g, mr, mi)
-        if lanes:
-            if general:
-                for q in range(3):
-                    r, i = inlane(r, i, q, True, 0.0, gen[l, q, 0], gen[l, q, 1], gen[l, q, 2])
-            else:
-                r, i = lanes_x(r, i, T0, N0, T1, N1, T2, N2)
-        vstore(F, p, r)
-        vstore(F, p + 8, i)
-
-
-@njit(**JIT)
-def sweep_phaseq(F, off, nchl, tab, t0, sb, tq, to, nA, lanes, general, tau, gen, l, fresh, init8, initmid, c0,
-                 hif):
-    """Structured phase (tables, see ``phaseq_setup``) on the state, or on the initial state (chunks
-    c0.. of the block) when ``fresh``; then, if ``lanes``, mixer l on the lanes."""
-    T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
-    T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
-    T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
-    a0 = vload(init8, 0)
-    zero = vsplat(F, 0.0)
-    for cl in range(nchl):
-        p = off + 16 * cl
-        wr, wi = phaseq_factor(tab, t0, sb, tq, to, cl, nA, False)
-        if fresh:
-            r = vmul(a0, vsplat(a0, initmid[c0 + cl] * hif))
-            i = zero
-        else:
-            r = vload(F, p)
-            i = vload(F, p + 8)
-        wr = vas(r, wr)
-        wi = vas(r, wi)
-        r, i = vsub(vmul(r, wr), vmul(i, wi)), vfma(r, wi, vmul(i, wr))
-        if lanes:
-            if general:
-                for q in range(3):
-                    r, i = inlane(r, i, q, True, 0.0, gen[l, q, 0], gen[l, q, 1], gen[l, q, 2])
-            else:
-                r, i = lanes_x(r, i, T0, N0, T1, N1, T2, N2)
-        vstore(F, p, r)
-        vstore(F, p + 8, i)
-
-
-@njit(**JIT)
-def _phase_chunk(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr,
-                 mi, T0, N0, T1, N1, T2, N2):
-    """Phase (structured when A > 0, else from the diagonal) and lane rotations of one chunk."""
+def _phase_in(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr, mi):
+    """Chunk cl (reals offset p) times its phase: structured tables when A > 0 (see ``phaseq_setup``),
+    else a sine and cosine per amplitude from the diagonal. When ``fresh`` the chunk is the initial
+    product state (``sweep_init``'s values, chunk c0 + cl of the block), never written first."""
     if fresh:
         r = vmul(a0, vsplat(a0, initmid[c0 + cl] * hif))
         i = zero
@@ -344,6 +285,38 @@ def _phase_chunk(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq
         r, i = vsub(vmul(r, wr), vmul(i, wi)), vfma(r, wi, vmul(i, wr))
     else:
         r, i = cmul_phase(r, i, eload(E, base + 8 * cl, M), g, mr, mi)
+    return r, i
+
+
+@njit(**JIT)
+def sweep_phase(F, off, nchl, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr, mi, lanes, general, tau, gen, l,
+                fresh, init8, initmid, c0, hif):
+    """Phase on the state (or on the initial state when ``fresh``), see ``_phase_in``; then, if
+    ``lanes``, mixer l on the lane qubits in the same sweep."""
+    T0, N0 = vsplat(F, tau[l, 0]), vsplat(F, -tau[l, 0])
+    T1, N1 = vsplat(F, tau[l, 1]), vsplat(F, -tau[l, 1])
+    T2, N2 = vsplat(F, tau[l, 2]), vsplat(F, -tau[l, 2])
+    a0 = vload(init8, 0)
+    zero = vsplat(F, 0.0)
+    for cl in range(nchl):
+        p = off + 16 * cl
+        r, i = _phase_in(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M, g,
+                         mr, mi)
+        if lanes:
+            if general:
+                for q in range(3):
+                    r, i = inlane(r, i, q, True, 0.0, gen[l, q, 0], gen[l, q, 1], gen[l, q, 2])
+            else:
+                r, i = lanes_x(r, i, T0, N0, T1, N1, T2, N2)
+        vstore(F, p, r)
+        vstore(F, p + 8, i)
+
+
+@njit(**JIT)
+def _phase_chunk(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr,
+                 mi, T0, N0, T1, N1, T2, N2):
+    """``_phase_in`` and the lane rotations of one chunk."""
+    r, i = _phase_in(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr, mi)
     return lanes_x(r, i, T0, N0, T1, N1, T2, N2)
 
 
@@ -363,6 +336,8 @@ def sweep_phase_r3(F, off, nchl, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr, 
     for c8 in range(nchl >> 3):
         c = 8 * c8
         p = off + 16 * c
+        # written out for both halves: a helper for four chunks is too big for LLVM to inline, and a
+        # call per half (with its reference counting) costs more than the sweep it saves
         r0, i0 = _phase_chunk(F, p, c, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M,
                               g, mr, mi, T0, N0, T1, N1, T2, N2)
         r1, i1 = _phase_chunk(F, p + 16, c + 1, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E,
@@ -622,11 +597,12 @@ def fwd_block(F, off, nchl, b, B, prog, mops, E, frames, tau, gen, general, gam,
                         for j in range(1 << (B - A)):
                             phaseq_setup((b << (B - A)) | j, A, qlin.size, M, gam[l], mfac[l, 0], mfac[l, 1],
                                          qlin, qcross, ehi, tab, 0, sb)
-                            sweep_phaseq(F, off + (j << (A + 1)), 1 << (A - 3), tab, 0, sb, tq, l * (2 << A), nA,
-                                         lanes, general, tau, gen, ll, fresh, init8, initmid, j << (A - 3), hif)
+                            sweep_phase(F, off + (j << (A + 1)), 1 << (A - 3), A, tab, 0, sb, tq, l * (2 << A), nA,
+                                        E, base, M, gam[l], mfac[l, 0], mfac[l, 1], lanes, general, tau, gen, ll,
+                                        fresh, init8, initmid, j << (A - 3), hif)
                     else:
-                        sweep_phase(F, off, nchl, base, E, M, gam[l], mfac[l, 0], mfac[l, 1], lanes, general, tau,
-                                    gen, ll, fresh, init8, initmid, hif)
+                        sweep_phase(F, off, nchl, 0, tab, 0, sb, tq, 0, nA, E, base, M, gam[l], mfac[l, 0],
+                                    mfac[l, 1], lanes, general, tau, gen, ll, fresh, init8, initmid, 0, hif)
                 elif k == INREG:
                     if mi != fused:
                         sweep_inreg(F, off, nchl, general, tau, gen, l)
