@@ -185,6 +185,16 @@ def test_gathered_segments_and_parallel_layouts_agree():
     assert len(QAOAEngine.from_qubo(q, low_bits=5, high_bits=4).layout.segments) == 3
 
 
+def test_layout_passes_per_layer():
+    from qbench.backends.statevector.schedule import make_layout
+    assert make_layout(16).segments == ()                       # one block, one pass per layer
+    assert make_layout(16, parallel=True) == make_layout(16, 14)   # >= 4 blocks for the threads
+    assert make_layout(24, parallel=True).segments == ((15, 9),)
+    assert make_layout(25, parallel=True).segments == ((16, 9),)   # not two segments of 5
+    assert make_layout(30).segments == ((15, 8), (23, 7))
+    assert all(L.R == 8 for L in (make_layout(24), make_layout(30)))
+
+
 def test_warm_start_matches_qiskit():
     rng = np.random.default_rng(11)
     for n in (3, 7):
