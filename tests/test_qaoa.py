@@ -23,7 +23,7 @@ def test_config_through_registry():
                              "cvar_alpha": 0.5, "precision": "single", "maxiter": 5, "init": "random"})
     assert isinstance(s, QAOASolver) and s.reps == 2 and s.uses_gradient
     for bad in ({"reps": 0}, {"shots": -1}, {"optimizer": "adam"}, {"cvar_alpha": 0.0}, {"cvar_alpha": 1.5},
-                {"precision": "half"}, {"init": "tqa"}, {"warm_start": "yes"}, {"layers": 2}):
+                {"precision": "half"}, {"init": "tqa"}, {"warm_start": "yes"}, {"layers": 2}, {"threads": 0}):
         with pytest.raises(ConfigError):
             make_solver("qaoa", bad)
 
@@ -45,6 +45,15 @@ def test_sampled_solution_is_seeded_and_consistent():
     assert eng.run(info["gammas"], info["betas"]) == pytest.approx(info["expectation"], abs=1e-10)
     c = s.solve(q, seed=8)
     assert not np.array_equal(a.samples, c.samples) or not np.array_equal(a.probabilities, c.probabilities)
+
+
+def test_thread_count_does_not_change_results():
+    # 14 qubits: the automatic engine is multithreaded with its own block layout
+    q = random_qubo(14, 5)
+    runs = [QAOASolver(reps=2, shots=256, maxiter=20, threads=t).solve(q, seed=3) for t in (None, 1, 2)]
+    for r in runs[1:]:
+        assert r.info["expectation"] == pytest.approx(runs[0].info["expectation"], abs=1e-10)
+        assert r.info["evaluations"] == runs[0].info["evaluations"]
 
 
 def test_exact_readout_when_shots_zero():

@@ -74,6 +74,9 @@ class QAOASolver(QuboSolver):
     #: Refuse QUBOs above this many qubits (None: whatever fits in memory). Lets a study cap the
     #: simulation cost, e.g. with ``skip_too_large`` to run QAOA only where it is practical.
     max_qubits: int | None = None
+    #: Engine threads (None: every numba thread from 14 qubits up, one below). Give 1 to solvers that
+    #: run side by side (parallel sweeps), so that they do not wait on each other's cores.
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.reps, int) or self.reps < 1:
@@ -95,6 +98,8 @@ class QAOASolver(QuboSolver):
             raise ValueError(f"warm_start must be one of {', '.join(WARM_STARTS)}, got {self.warm_start!r}")
         if not isinstance(self.top_k, int) or self.top_k < 1:
             raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            raise ValueError(f"threads must be a positive integer or None (automatic), got {self.threads!r}")
 
     def _scipy_minimize(self, objective, x0: np.ndarray) -> tuple[str, bool]:
         from scipy.optimize import minimize
@@ -154,7 +159,8 @@ class QAOASolver(QuboSolver):
             c = relaxed_solution(qubo, int(rng_warm.integers(2 ** 31)))
             thetas = 2.0 * np.arcsin(np.sqrt(c))
         diag = qubo_diagonal(qubo, dtype=np.float64 if self.precision == "double" else np.float32)
-        eng = QAOAEngine.from_qubo(qubo, precision=self.precision, thetas=thetas, diagonal=diag)
+        eng = QAOAEngine.from_qubo(qubo, precision=self.precision, thetas=thetas, diagonal=diag,
+                                   threads=self.threads)
         scale = angle_scale(qubo)
         alpha = float(self.cvar_alpha)
         trace = {"best": math.inf, "x": None, "evals": 0, "seconds": 0.0}
