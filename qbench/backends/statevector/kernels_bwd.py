@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from numba import njit
 
-from .kernels import (INREGG, JIT, LAMINIT, LOCAL, PHASEG, PHASEG_LAST, cmul_phase, eload, grad_x,
-                      grad_z, inlane, perm, phaseq_factor, phaseq_setup, phaseq_slot, rg, rx, _ZSIGN)
+from .kernels import INREGG, JIT, LAMINIT, LOCAL, PHASEG, PHASEG_LAST, grad_x, grad_z, inlane, perm, rg, rx, _ZSIGN
+from .phase import cmul_phase, eload, phaseq_factor, phaseq_setup, phaseq_slot
 from .simd import vadd, vas, vfma, vhsum, vload, vloadd, vmin, vmul, vsplat, vstore, vsub, vtod
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels import JIT, LOCAL, build_tq, fwd_block, phaseq_slot, radix_any, sweep_readout
+from .kernels import JIT, LOCAL, fwd_block, radix_any, sweep_readout
+from .phase import build_tq, phaseq_slot
 from .kernels_bwd import bwd_block, radixg_any
 
 

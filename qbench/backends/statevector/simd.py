@@ -16,6 +16,9 @@ from numba.extending import intrinsic, models, register_model
 
 W = 8  # lanes per vector; also the chunk width of the internal state layout
 
+#: numba options of every engine kernel
+JIT = dict(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+
 
 class Vec(types.Type):
     def __init__(self, dtype):
