@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qbench.backends.statevector import QAOAEngine, qubo_diagonal  # noqa: E402
+from qbench.backends.statevector.memory import aligned_empty  # noqa: E402
 from qbench.qubo import QUBO  # noqa: E402
 
 
@@ -117,7 +118,7 @@ def main(argv=None) -> None:
     for n in args.sizes:
         q = dense_qubo(n, args.seed + n)
         t_mult = multiply_pass(n)
-        diag = np.empty(1 << n)
+        diag = aligned_empty(1 << n)   # as qubo_diagonal allocates it
         t_diag, _ = best_of(lambda: qubo_diagonal(q, out=diag), args.reps)
         t_mult_cpu = multiply_pass(n, clock=time.process_time)
         run_t, run_cpu = {}, {}

@@ -185,6 +185,14 @@ def test_gathered_segments_and_parallel_layouts_agree():
     assert len(QAOAEngine.from_qubo(q, low_bits=5, high_bits=4).layout.segments) == 3
 
 
+def test_state_and_diagonal_start_on_cache_lines():
+    q = random_qubo(16, np.random.default_rng(2))
+    eng = QAOAEngine.from_qubo(q)
+    eng.value_and_grad([0.1, 0.2], [0.3, 0.4])
+    for a in (eng.F, eng.FL, qubo_diagonal(q), qubo_diagonal(q, dtype=np.float32)):
+        assert a.ctypes.data % 64 == 0
+
+
 def test_layout_passes_per_layer():
     from qbench.backends.statevector.schedule import make_layout
     assert make_layout(16).segments == ()                       # one block, one pass per layer

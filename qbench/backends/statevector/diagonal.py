@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from .kernels import JIT
+from .memory import aligned_empty
 from .threads import auto_threads, thread_scope
 
 LOW_BITS = 12
@@ -143,7 +144,7 @@ def qubo_diagonal(qubo=None, *, linear=None, quadratic=None, offset: float = 0.0
     if n > 40:
         raise ValueError(f"a cost diagonal of {n} variables would have 2^{n} entries")
     if out is None:
-        out = np.empty(1 << n, dtype=dtype)
+        out = aligned_empty(1 << n, dtype)
     elif out.shape != (1 << n,) or not out.flags.c_contiguous:
         raise ValueError("out must be a contiguous array of 2^n entries")
     if n == 0:

@@ -19,11 +19,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import passes
-from .memory import check_fits, real_bytes
+from .memory import aligned_empty, check_fits, real_bytes
 from .readout import (analyze, cvar_walk, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
 from .diagonal import _doubling, coefficients, qubo_diagonal
 from .schedule import angles, backward_scalars, compile_program, make_layout
 from .threads import auto_threads, thread_scope
+
+
+def _aligned_copy(a: np.ndarray) -> np.ndarray:
+    out = aligned_empty(a.size, a.dtype)
+    out[:] = a
+    return out
 
 
 @dataclass
@@ -100,7 +106,7 @@ class QAOAEngine:
         self.threads = threads
         if check_memory:
             check_fits(n, precision, diagonal=False)
-        self.E = E if nq == n else np.tile(E, 1 << (nq - n))
+        self.E = E if nq == n else _aligned_copy(np.tile(E, 1 << (nq - n)))
         self.general = thetas is not None
         th = np.zeros(nq)
         th[:n] = np.pi / 2 if thetas is None else np.asarray(thetas, dtype=np.float64).reshape(n)
@@ -178,7 +184,7 @@ class QAOAEngine:
                 seg_parts=np.array([x[2] for x in segs], dtype=np.int64),
                 bparts=self._nparts(1 << (self.nq - self.layout.B)),
                 out=np.zeros((64, 2)),
-                tq=np.empty(p * (2 << self.A) if self.structured else 16))
+                tq=aligned_empty(p * (2 << self.A) if self.structured else 16))
             self._forward_plans[key] = fp
         return fp
 
@@ -221,7 +227,7 @@ class QAOAEngine:
         if arr is None:
             if self.check_memory:   # one more state (the diagonal and any first state already exist)
                 check_fits(self.n, self.precision, diagonal=False)
-            arr = np.empty(2 << self.nq, dtype=self.rdt)
+            arr = aligned_empty(2 << self.nq, self.rdt)
             setattr(self, name, arr)
         return arr
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+import numpy as np
+
 from qbench.errors import TooLargeError
 
 #: hard ceiling regardless of memory (index arithmetic and run times stay sane below it)
@@ -87,3 +89,13 @@ def check_fits(n: int, precision: str = "double", *, gradient: bool = False, cva
             f"available{hint}; shrink the QUBO, use a qubit-compressing encoding (PCE, QRAO) or an MPS "
             f"simulator instead")
     return need
+
+
+def aligned_empty(size: int, dtype=np.float64, align: int = 64) -> np.ndarray:
+    """An uninitialised 1-d array whose data starts on an ``align``-byte boundary. numpy only
+    guarantees 16 bytes; the kernels' 64-byte vector loads and stores that straddle two cache lines
+    cost ~10 % of a QAOA layer."""
+    item = np.dtype(dtype).itemsize
+    raw = np.empty(int(size) + align // item, dtype=dtype)
+    start = (-raw.ctypes.data % align) // item
+    return raw[start:start + int(size)]
