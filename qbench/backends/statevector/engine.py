@@ -245,19 +245,16 @@ class QAOAEngine:
         fp = self._forward_plan(p)
         a = angles(g, b, self.general, self.thetas)
         F = self._alloc("F")
-        out = fp.out
-        out[:] = 0.0
-        last = passes.forward(F, self.E, self.layout.B, self.layout.R, self.general, fp.kinds, fp.progs,
-                              fp.prog_off, fp.mops, fp.mops_off, fp.seg_s, fp.seg_h, fp.seg_parts, fp.bparts,
-                              a.frames, a.tau_f, a.gen_f, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
-                              self.amp1, out, self.A, self.qlin, self.qcross, self.ehi, self.qtab, fp.tq)
+        ex, nr = passes.forward(F, self.E, self.layout.B, self.layout.R, self.general, fp.kinds, fp.progs,
+                                fp.prog_off, fp.mops, fp.mops_off, fp.seg_s, fp.seg_h, fp.seg_parts, fp.bparts,
+                                a.frames, a.tau_f, a.gen_f, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
+                                self.amp1, fp.out, self.A, self.qlin, self.qcross, self.ehi, self.qtab, fp.tq)
         self._tq_cache = fp.tq
-        o = out[:last]
         s2 = abs(a.fscale) ** 2
-        self._norm = float(o[:, 1].sum()) * s2
+        self._norm = nr * s2
         self._state = (a, p)
         self.evaluations += 1
-        return float(o[:, 0].sum()) * s2 / self._norm
+        return ex / nr
 
     energy = run
 

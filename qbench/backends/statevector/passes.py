@@ -101,9 +101,10 @@ def forward(F, E, B, R, general, kinds, progs, prog_off, mops, mops_off, seg_s, 
     """One forward evaluation: the layer table of the structured phase (when A > 0), then every pass
     of the program (kinds[k] = 0: block pass, g >= 1: gathered pass of segment g - 1; its rows are
     progs[prog_off[k]:prog_off[k+1]]). One call from Python per evaluation instead of one per pass.
-    Returns how many rows of ``out`` the last pass (the one with the readout) wrote."""
+    Returns (sum |a|^2 E, sum |a|^2) of the stored final state, read by the last pass."""
     if A > 0:
         build_tq(qtab, gam, frames, 1.0, tq)
+    out[:] = 0.0
     last = 1
     for k in range(kinds.size):
         pr = progs[prog_off[k]:prog_off[k + 1]]
@@ -116,7 +117,12 @@ def forward(F, E, B, R, general, kinds, progs, prog_off, mops, mops_off, seg_s, 
             fwd_gather(F, R, seg_s[g], seg_h[g], seg_parts[g], pr, tau, gen, general, E, frames[frames.size - 1],
                        out[:seg_parts[g]])
             last = seg_parts[g]
-    return last
+    ex = 0.0
+    nr = 0.0
+    for i in range(last):
+        ex += out[i, 0]
+        nr += out[i, 1]
+    return ex, nr
 
 
 @njit(parallel=True, **JIT)
