@@ -93,8 +93,6 @@ class CompiledPass:
     group: int
     prog: np.ndarray   # (K, 5) int64: kind, a, b, c, d
     mops: np.ndarray   # (M, 3) int64: kind, layer, frame index
-    fresh: bool        # the pass starts by writing its state (INIT / LAMINIT): nothing to gather
-    readout: bool = False   # the pass ends by reading the expectation value
 
 
 def compile_pass(layout: Layout, group: int, ops: list[tuple], p: int, general: bool,
@@ -159,10 +157,8 @@ def compile_pass(layout: Layout, group: int, ops: list[tuple], p: int, general: 
                 inreg(lane, op[1])
         else:  # pragma: no cover
             raise ValueError(op)
-    fresh = bool(mops) and prog[0][0] == LOCAL and mops[0][0] in (INIT, LAMINIT)
     return CompiledPass(group, np.array(prog, dtype=np.int64).reshape(-1, 5),
-                        np.array(mops or [[0, 0, 0]], dtype=np.int64).reshape(-1, 3), fresh,
-                        any(m[0] == READOUT for m in mops))
+                        np.array(mops or [[0, 0, 0]], dtype=np.int64).reshape(-1, 3))
 
 
 @dataclass
