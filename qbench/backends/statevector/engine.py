@@ -203,7 +203,7 @@ class QAOAEngine:
     def _gather_parts(self, group: int) -> tuple[int, int, int]:
         """(first qubit, qubit count, thread parts) of the gathered pass of ``group``."""
         s, h = self.layout.segments[group - 1]
-        return s, h, max(1, min(self._threads(), 1 << (self.nq - h - self.layout.R)))
+        return s, h, max(1, min(self._threads(), 1 << (self.nq - h - self.layout.R), 64))   # 64: rows of out
 
     def _threads(self) -> int:
         return auto_threads(self.nq, self.threads)
