@@ -37,6 +37,12 @@ _ZSIGN = np.array([1, -1, 1, -1, 1, -1, 1, -1,
                    1, 1, 1, 1, -1, -1, -1, -1], dtype=np.float64)
 
 @njit(**JIT)
+def share(part, n, nparts):
+    """The range [b0, b1) of n blocks that thread part ``part`` of ``nparts`` works on."""
+    return part * n // nparts, (part + 1) * n // nparts
+
+
+@njit(**JIT)
 def perm(v, q):
     if q == 0:
         return vperm1(v)
@@ -153,6 +159,27 @@ def sweep_phase(F, off, nchl, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr, mi,
 
 
 @njit(**JIT)
+def store8(F, p0, D, r0, i0, r1, i1, r2, i2, r3, i3, r4, i4, r5, i5, r6, i6, r7, i7):
+    """Store eight chunks at reals offsets p0 + k D (k = 0..7)."""
+    vstore(F, p0, r0)
+    vstore(F, p0 + 8, i0)
+    vstore(F, p0 + D, r1)
+    vstore(F, p0 + D + 8, i1)
+    vstore(F, p0 + 2 * D, r2)
+    vstore(F, p0 + 2 * D + 8, i2)
+    vstore(F, p0 + 3 * D, r3)
+    vstore(F, p0 + 3 * D + 8, i3)
+    vstore(F, p0 + 4 * D, r4)
+    vstore(F, p0 + 4 * D + 8, i4)
+    vstore(F, p0 + 5 * D, r5)
+    vstore(F, p0 + 5 * D + 8, i5)
+    vstore(F, p0 + 6 * D, r6)
+    vstore(F, p0 + 6 * D + 8, i6)
+    vstore(F, p0 + 7 * D, r7)
+    vstore(F, p0 + 7 * D + 8, i7)
+
+
+@njit(**JIT)
 def _phase_chunk(F, p, cl, fresh, a0, zero, initmid, c0, hif, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr,
                  mi, T0, N0, T1, N1, T2, N2):
     """``_phase_in`` and the lane rotations of one chunk."""
@@ -206,22 +233,7 @@ def sweep_phase_r3(F, off, nchl, A, tab, t0, sb, tq, to, nA, E, base, M, g, mr, 
         r1, i1, r5, i5 = rx(r1, i1, r5, i5, U3, V3)
         r2, i2, r6, i6 = rx(r2, i2, r6, i6, U3, V3)
         r3, i3, r7, i7 = rx(r3, i3, r7, i7, U3, V3)
-        vstore(F, p, r0)
-        vstore(F, p + 8, i0)
-        vstore(F, p + 16, r1)
-        vstore(F, p + 24, i1)
-        vstore(F, p + 32, r2)
-        vstore(F, p + 40, i2)
-        vstore(F, p + 48, r3)
-        vstore(F, p + 56, i3)
-        vstore(F, p + 64, r4)
-        vstore(F, p + 72, i4)
-        vstore(F, p + 80, r5)
-        vstore(F, p + 88, i5)
-        vstore(F, p + 96, r6)
-        vstore(F, p + 104, i6)
-        vstore(F, p + 112, r7)
-        vstore(F, p + 120, i7)
+        store8(F, p, 16, r0, i0, r1, i1, r2, i2, r3, i3, r4, i4, r5, i5, r6, i6, r7, i7)
 
 
 @njit(**JIT)
@@ -340,29 +352,7 @@ def radix3(F, off, it0, it1, cbit, t1, t2, t3):
         r1, i1, r5, i5 = rx(r1, i1, r5, i5, T3, N3)
         r2, i2, r6, i6 = rx(r2, i2, r6, i6, T3, N3)
         r3, i3, r7, i7 = rx(r3, i3, r7, i7, T3, N3)
-        vstore(F, p0, r0)
-        vstore(F, p0 + 8, i0)
-        p = p0 + D
-        vstore(F, p, r1)
-        vstore(F, p + 8, i1)
-        p += D
-        vstore(F, p, r2)
-        vstore(F, p + 8, i2)
-        p += D
-        vstore(F, p, r3)
-        vstore(F, p + 8, i3)
-        p += D
-        vstore(F, p, r4)
-        vstore(F, p + 8, i4)
-        p += D
-        vstore(F, p, r5)
-        vstore(F, p + 8, i5)
-        p += D
-        vstore(F, p, r6)
-        vstore(F, p + 8, i6)
-        p += D
-        vstore(F, p, r7)
-        vstore(F, p + 8, i7)
+        store8(F, p0, D, r0, i0, r1, i1, r2, i2, r3, i3, r4, i4, r5, i5, r6, i6, r7, i7)
 
 
 @njit(**JIT)

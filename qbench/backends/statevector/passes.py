@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels import JIT, LOCAL, fwd_block, radix_any, sweep_readout
+from .kernels import JIT, LOCAL, fwd_block, radix_any, share, sweep_readout
 from .phase import build_tq, phaseq_slot
 from .kernels_bwd import bwd_block, radixg_any
 
@@ -39,8 +39,7 @@ def fwd_low(F, E, B, nparts, prog, mops, frames, tau, gen, general, gam, mfac, i
     nblocks = N >> B
     slot, sb = phaseq_slot(max(A, 3))
     for part in prange(nparts):
-        b0 = part * nblocks // nparts
-        b1 = (part + 1) * nblocks // nparts
+        b0, b1 = share(part, nblocks, nparts)
         acc = np.zeros(2)
         tab = np.empty(slot)
         for b in range(b0, b1):
@@ -75,8 +74,7 @@ def fwd_gather(F, R, s, h, nparts, prog, tau, gen, general, E, M, out):
     nblk = (F.size >> 1) >> (R + h)
     rch = 1 << (R - 3)
     for part in prange(nparts):
-        b0 = part * nblk // nparts
-        b1 = (part + 1) * nblk // nparts
+        b0, b1 = share(part, nblk, nparts)
         acc = np.zeros(2)
         for b in range(b0, b1):
             base = gather_base(b, R, s, h)
@@ -133,8 +131,7 @@ def bwd_low(FL, FP, E, B, nparts, prog, mops, frames, tau, gen, general, sth, ct
     nblocks = N >> B
     slot, sb = phaseq_slot(max(A, 3))
     for part in prange(nparts):
-        b0 = part * nblocks // nparts
-        b1 = (part + 1) * nblocks // nparts
+        b0, b1 = share(part, nblocks, nparts)
         gm = np.zeros(gmo.shape[1:])
         gg = np.zeros(ggo.shape[1])
         scratch = np.empty(8)
@@ -153,8 +150,7 @@ def bwd_gather(FL, FP, R, s, h, nparts, prog, tau, gen, general, sth, cth, gpart
     nblk = (FP.size >> 1) >> (R + h)
     rch = 1 << (R - 3)
     for part in prange(nparts):
-        b0 = part * nblk // nparts
-        b1 = (part + 1) * nblk // nparts
+        b0, b1 = share(part, nblk, nparts)
         out = np.zeros(2 * prog.shape[0])
         acc = np.zeros(2)
         for b in range(b0, b1):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .kernels import JIT
+from .kernels import JIT, share
 
 
 @njit(**JIT)
@@ -29,8 +29,7 @@ def analyze(F, E, M, masks, nmasks, bbits, bmass, out):
     nparts = out.shape[0]
     lm = masks.size - 1
     for part in prange(nparts):
-        b0 = part * nb // nparts
-        b1 = (part + 1) * nb // nparts
+        b0, b1 = share(part, nb, nparts)
         acc = np.zeros(out.shape[1])
         for b in range(b0, b1):
             bm = 0.0
