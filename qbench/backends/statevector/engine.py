@@ -22,7 +22,7 @@ from . import passes
 from .memory import aligned_empty, check_fits, real_bytes
 from .readout import (analyze, cvar_walk, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
 from .diagonal import _doubling, coefficients, qubo_diagonal
-from .schedule import angles, backward_scalars, compile_program, make_layout
+from .schedule import Angles, angles, backward_scalars, compile_program, make_layout, tangent_buffers
 from .threads import auto_threads, thread_scope
 
 
@@ -45,6 +45,8 @@ class _ForwardPlan:
     bparts: int
     out: np.ndarray
     tq: np.ndarray
+    angles: Angles          # X-form angle buffers, refilled by every forward call
+    fscale: np.ndarray      # (re, im) of the final scale, written by the forward call
 
 
 @dataclass
@@ -184,7 +186,9 @@ class QAOAEngine:
                 seg_parts=np.array([x[2] for x in segs], dtype=np.int64),
                 bparts=self._nparts(1 << (self.nq - self.layout.B)),
                 out=np.zeros((64, 2)),
-                tq=aligned_empty(p * (2 << self.A) if self.structured else 16))
+                tq=aligned_empty(p * (2 << self.A) if self.structured else 16),
+                angles=tangent_buffers(p, self.nq),
+                fscale=np.zeros(2))
             self._forward_plans[key] = fp
         return fp
 
@@ -198,7 +202,8 @@ class QAOAEngine:
         return self._programs[p]
 
     def _nparts(self, items: int) -> int:
-        return max(1, min(items, 64))
+        """Thread parts of a pass over ``items`` blocks (64: the rows of the per-part output arrays)."""
+        return max(1, min(items, self._threads(), 64))
 
     def _gather_parts(self, group: int) -> tuple[int, int, int]:
         """(first qubit, qubit count, thread parts) of the gathered pass of ``group``."""
@@ -234,6 +239,8 @@ class QAOAEngine:
     # ---- forward ---------------------------------------------------------------------------------
     def run(self, gammas, betas) -> float:
         """Prepare the QAOA state for the angles; return the energy expectation."""
+        if self._threads() == 1:   # every pass has one part: forward() starts no parallel region
+            return self._run(gammas, betas)
         with self._thread_scope():
             return self._run(gammas, betas)
 
@@ -243,12 +250,19 @@ class QAOAEngine:
         if p == 0:
             raise ValueError("need at least one layer")
         fp = self._forward_plan(p)
-        a = angles(g, b, self.general, self.thetas)
+        if self.general:
+            a = angles(g, b, True, self.thetas)
+        else:   # forward() fills the plan's buffers with the tangent form of b
+            a = fp.angles
+            a.gam = g
         F = self._alloc("F")
         ex, nr = passes.forward(F, self.E, self.layout.B, self.layout.R, self.general, fp.kinds, fp.progs,
                                 fp.prog_off, fp.mops, fp.mops_off, fp.seg_s, fp.seg_h, fp.seg_parts, fp.bparts,
-                                a.frames, a.tau_f, a.gen_f, a.gam, a.mfac_f, self.init8, self.initmid, self.amp0,
-                                self.amp1, fp.out, self.A, self.qlin, self.qcross, self.ehi, self.qtab, fp.tq)
+                                b, a.frames, a.tau_f, a.tau_b, a.cosb, a.fac_b, fp.fscale, a.gen_f,
+                                g, a.mfac_f, self.init8, self.initmid, self.amp0, self.amp1, fp.out, self.A,
+                                self.qlin, self.qcross, self.ehi, self.qtab, fp.tq)
+        if not self.general:
+            a.fscale = complex(fp.fscale[0], fp.fscale[1])
         self._tq_cache = fp.tq
         s2 = abs(a.fscale) ** 2
         self._norm = nr * s2

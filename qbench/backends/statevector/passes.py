@@ -20,6 +20,7 @@ from numba import njit, prange
 from .kernels import JIT, LOCAL, fwd_block, radix_any, share, sweep_readout
 from .phase import build_tq, phaseq_slot
 from .kernels_bwd import bwd_block, radixg_any
+from .schedule import tangent_form
 
 
 @njit(**JIT)
@@ -30,22 +31,28 @@ def _hif(b, B, nq, amp0, amp1):
     return f
 
 
+@njit(**JIT)
+def low_blocks(F, E, B, b0, b1, prog, mops, frames, tau, gen, general, gam, mfac, init8, initmid, amp0, amp1,
+               acc, A, qlin, qcross, ehi, tq):
+    """The block program on blocks b0..b1-1 (one thread's share of a block pass)."""
+    nq = amp0.size
+    S = 1 << B
+    tab = np.empty(phaseq_slot(max(A, 3))[0])
+    for b in range(b0, b1):
+        hif = _hif(b, B, nq, amp0, amp1)
+        fwd_block(F, 2 * b * S, S >> 3, b, B, prog, mops, E, frames, tau, gen, general, gam, mfac, init8,
+                  initmid, hif, acc, A, qlin, qcross, ehi, tq, tab)
+
+
 @njit(parallel=True, **JIT)
 def fwd_low(F, E, B, nparts, prog, mops, frames, tau, gen, general, gam, mfac, init8, initmid, amp0,
             amp1, out, A, qlin, qcross, ehi, tq):
-    N = F.size // 2
-    nq = amp0.size
-    S = 1 << B
-    nblocks = N >> B
-    slot, sb = phaseq_slot(max(A, 3))
+    nblocks = (F.size // 2) >> B
     for part in prange(nparts):
         b0, b1 = share(part, nblocks, nparts)
         acc = np.zeros(2)
-        tab = np.empty(slot)
-        for b in range(b0, b1):
-            hif = _hif(b, B, nq, amp0, amp1)
-            fwd_block(F, 2 * b * S, S >> 3, b, B, prog, mops, E, frames, tau, gen, general, gam, mfac, init8,
-                      initmid, hif, acc, A, qlin, qcross, ehi, tq, tab)
+        low_blocks(F, E, B, b0, b1, prog, mops, frames, tau, gen, general, gam, mfac, init8, initmid, amp0, amp1,
+                   acc, A, qlin, qcross, ehi, tq)
         out[part, 0] = acc[0]
         out[part, 1] = acc[1]
 
@@ -66,54 +73,75 @@ def row_offset(base, o, s, cnt, rq):
     return 16 * (base + (k << (s - 3)))
 
 
+@njit(**JIT)
+def gather_blocks(F, R, s, h, b0, b1, prog, tau, gen, general, E, M, acc):
+    """The rotations of segment (s, h) (RADIX rows of ``prog``) on gathered blocks b0..b1-1: each block
+    (2^h rows of 2^R amplitudes) is read from memory once and stays in cache for all of its sweeps. A
+    LOCAL row (the READOUT of the last pass) adds sum |a|^2 E (frame M) and sum |a|^2 to acc."""
+    rch = 1 << (R - 3)
+    for b in range(b0, b1):
+        base = gather_base(b, R, s, h)
+        for si in range(prog.shape[0]):
+            if prog[si, 0] == LOCAL:
+                for o in range(1 << h):
+                    c = base + (o << (s - 3))
+                    sweep_readout(F, 16 * c, rch, 8 * c, E, M, acc)
+                continue
+            cnt = prog[si, 3]
+            rq = prog[si, 4] - s
+            for o in range(1 << (h - cnt)):
+                radix_any(F, row_offset(base, o, s, cnt, rq), 0, rch, prog[si, 2], cnt, general, tau, gen,
+                          prog[si, 1], prog[si, 4])
+
+
 @njit(parallel=True, **JIT)
 def fwd_gather(F, R, s, h, nparts, prog, tau, gen, general, E, M, out):
-    """The rotations of segment (s, h) (RADIX rows of ``prog``), block by block: each block (2^h rows
-    of 2^R amplitudes) is read from memory once and stays in cache for all of its sweeps. A LOCAL row
-    (the READOUT of the last pass) adds sum |a|^2 E (frame M) and sum |a|^2 of the block to out[part]."""
+    """``gather_blocks`` on every gathered block of segment (s, h), in parallel over ranges of blocks."""
     nblk = (F.size >> 1) >> (R + h)
-    rch = 1 << (R - 3)
     for part in prange(nparts):
         b0, b1 = share(part, nblk, nparts)
         acc = np.zeros(2)
-        for b in range(b0, b1):
-            base = gather_base(b, R, s, h)
-            for si in range(prog.shape[0]):
-                if prog[si, 0] == LOCAL:
-                    for o in range(1 << h):
-                        c = base + (o << (s - 3))
-                        sweep_readout(F, 16 * c, rch, 8 * c, E, M, acc)
-                    continue
-                cnt = prog[si, 3]
-                rq = prog[si, 4] - s
-                for o in range(1 << (h - cnt)):
-                    radix_any(F, row_offset(base, o, s, cnt, rq), 0, rch, prog[si, 2], cnt, general, tau, gen,
-                              prog[si, 1], prog[si, 4])
+        gather_blocks(F, R, s, h, b0, b1, prog, tau, gen, general, E, M, acc)
         out[part, 0] = acc[0]
         out[part, 1] = acc[1]
 
 
 @njit(**JIT)
 def forward(F, E, B, R, general, kinds, progs, prog_off, mops, mops_off, seg_s, seg_h, seg_parts, bparts,
-            frames, tau, gen, gam, mfac, init8, initmid, amp0, amp1, out, A, qlin, qcross, ehi, qtab, tq):
-    """One forward evaluation: the layer table of the structured phase (when A > 0), then every pass
-    of the program (kinds[k] = 0: block pass, g >= 1: gathered pass of segment g - 1; its rows are
+            betas, frames, tau, tau_b, cosb, fac_b, fscale, gen, gam, mfac, init8, initmid, amp0, amp1,
+            out, A, qlin, qcross, ehi, qtab, tq):
+    """One forward evaluation: the X-form angles (``schedule.tangent_form`` into frames, tau, tau_b,
+    cosb, mfac, fac_b, fscale; with ``general`` the caller has filled gen and mfac), the layer table of the structured phase (when A > 0), then every pass of the program
+    (kinds[k] = 0: block pass, g >= 1: gathered pass of segment g - 1; its rows are
     progs[prog_off[k]:prog_off[k+1]]). One call from Python per evaluation instead of one per pass.
     Returns (sum |a|^2 E, sum |a|^2) of the stored final state, read by the last pass."""
+    if not general:
+        tangent_form(betas, tau, tau_b, cosb, frames, mfac, fac_b, fscale)
     if A > 0:
         build_tq(qtab, gam, frames, 1.0, tq)
-    out[:] = 0.0
     last = 1
     for k in range(kinds.size):
         pr = progs[prog_off[k]:prog_off[k + 1]]
+        # one part: run the pass on this thread, outside any parallel region (whose launch and
+        # barrier would need the other numba threads, and thread_scope(1) around every call)
+        out[0] = 0.0
         if kinds[k] == 0:
-            fwd_low(F, E, B, bparts, pr, mops[mops_off[k]:mops_off[k + 1]], frames, tau, gen, general, gam, mfac,
-                    init8, initmid, amp0, amp1, out[:bparts], A, qlin, qcross, ehi, tq)
+            mo = mops[mops_off[k]:mops_off[k + 1]]
+            if bparts == 1:
+                low_blocks(F, E, B, 0, (F.size // 2) >> B, pr, mo, frames, tau, gen, general, gam, mfac, init8,
+                           initmid, amp0, amp1, out[0], A, qlin, qcross, ehi, tq)
+            else:
+                fwd_low(F, E, B, bparts, pr, mo, frames, tau, gen, general, gam, mfac, init8, initmid, amp0, amp1,
+                        out[:bparts], A, qlin, qcross, ehi, tq)
             last = bparts
         else:
             g = kinds[k] - 1
-            fwd_gather(F, R, seg_s[g], seg_h[g], seg_parts[g], pr, tau, gen, general, E, frames[frames.size - 1],
-                       out[:seg_parts[g]])
+            M = frames[frames.size - 1]
+            if seg_parts[g] == 1:
+                gather_blocks(F, R, seg_s[g], seg_h[g], 0, (F.size >> 1) >> (R + seg_h[g]), pr, tau, gen, general,
+                              E, M, out[0])
+            else:
+                fwd_gather(F, R, seg_s[g], seg_h[g], seg_parts[g], pr, tau, gen, general, E, M, out[:seg_parts[g]])
             last = seg_parts[g]
     ex = 0.0
     nr = 0.0

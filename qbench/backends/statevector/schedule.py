@@ -205,9 +205,21 @@ def angles(gammas: np.ndarray, betas: np.ndarray, general: bool, thetas: np.ndar
         zeros = np.zeros((p, nq))
         return Angles(gam, zeros, zeros, gen_f, gen_b, np.zeros(p + 1, dtype=np.int64),
                       np.tile([1.0, 0.0], (p, 1)), 1.0 + 0j, np.ones((p, nq)), np.ones(p, dtype=complex))
-    tau_f, tau_b, cb, frames, mfac, fac_b, fscale = _tangent_form(betas)
+    a = tangent_buffers(p, nq)
+    a.gam = gam
+    fsc = np.empty(2)
+    tangent_form(betas, a.tau_f, a.tau_b, a.cosb, a.frames, a.mfac_f, a.fac_b, fsc)
+    a.fscale = complex(fsc[0], fsc[1])
+    return a
+
+
+def tangent_buffers(p: int, nq: int) -> Angles:
+    """Angles of the X-form mixer with its arrays allocated, for ``tangent_form`` to fill (the engine
+    keeps one per layer count and refills it in its forward call on every evaluation)."""
     zeros3 = _zeros3(p, nq)
-    return Angles(gam, tau_f, tau_b, zeros3, zeros3, frames, mfac, complex(fscale[0], fscale[1]), cb, fac_b)
+    return Angles(np.zeros(p), np.empty((p, nq)), np.empty((p, nq)), zeros3, zeros3,
+                  np.zeros(p + 1, dtype=np.int64), np.zeros((p, 2)), 1.0 + 0j, np.empty((p, nq)),
+                  np.zeros(p, dtype=np.complex128))
 
 
 _ZEROS3: dict[tuple[int, int], np.ndarray] = {}
@@ -222,17 +234,14 @@ def _zeros3(p: int, nq: int) -> np.ndarray:
     return z
 
 
-@njit(cache=True)
-def _tangent_form(betas):
-    """exp(-i b X) = cos(b') (-i)^k X^k (1 + i tau X) with b = b' + k pi/2, |b'| <= pi/4: per layer the
-    forward and backward tangents, cos(b'), the Pauli frames (XOR of the X^k), the forward factor
-    folded into each phase ((re, im) pairs), the backward factor of each mixer and the final scale."""
+@njit(cache=True, nogil=True)
+def tangent_form(betas, tau_f, tau_b, cb, frames, mfac, fac_b, fscale):
+    """exp(-i b X) = cos(b') (-i)^k X^k (1 + i tau X) with b = b' + k pi/2, |b'| <= pi/4. Fills, per
+    layer, the forward and backward tangents, cos(b'), the Pauli frames (XOR of the X^k), the forward
+    factor folded into each phase ((re, im) pairs), the backward factor of each mixer, and the final
+    scale (re, im)."""
     p, nq = betas.shape
-    tn = np.empty((p, nq))
-    cb = np.empty((p, nq))
-    frames = np.zeros(p + 1, dtype=np.int64)
-    mfac = np.zeros((p, 2))
-    fac_b = np.zeros(p, dtype=np.complex128)
+    frames[0] = 0
     fr, fi = 1.0, 0.0            # forward factor of the mixers so far, folded into the next phase
     for l in range(p):
         mfac[l, 0] = fr
@@ -243,7 +252,9 @@ def _tangent_form(betas):
         for q in range(nq):
             k = int(np.rint(betas[l, q] / (math.pi / 2)))
             bp = betas[l, q] - k * (math.pi / 2)
-            tn[l, q] = math.tan(bp)
+            t = math.tan(bp)
+            tau_f[l, q] = -t
+            tau_b[l, q] = t
             cb[l, q] = math.cos(bp)
             mag *= cb[l, q]
             quarter += k
@@ -255,7 +266,8 @@ def _tangent_form(betas):
         im = (0.0, -1.0, 0.0, 1.0)[quarter]
         fr, fi = mag * re, mag * im
         fac_b[l] = complex(fr, -fi)
-    return -tn, tn, cb, frames, mfac, fac_b, np.array([fr, fi])
+    fscale[0] = fr
+    fscale[1] = fi
 
 
 def backward_scalars(a: Angles, order: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
