@@ -216,10 +216,12 @@ class QAOASolver(QuboSolver):
         if thetas is not None:
             info["warm_start_thetas"] = thetas.tolist()
         if self.shots > 0:
-            idx = eng.sample(self.shots, rng_shots)
+            # distinct shots as basis indices (the same rows and order as SampleSet.from_samples,
+            # without expanding every shot to a bit row)
+            idx, counts = np.unique(eng.sample(self.shots, rng_shots), return_counts=True)
             X = index_to_bits(idx, n)
             info["seconds"] = time.perf_counter() - t0
-            return SampleSet.from_samples(X, qubo.energy, info=info, shots=self.shots)
+            return SampleSet(X, counts / self.shots, qubo.energy(X), info, self.shots).sorted()
         k = min(self.top_k, 1 << n)
         idx, probs = eng.top_k(k)
         X = index_to_bits(idx, n)

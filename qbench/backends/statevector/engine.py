@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from . import passes
 from .memory import aligned_empty, check_fits, real_bytes
-from .readout import (analyze, cvar_walk, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
+from .readout import (analyze, analyze_blocks, cvar_walk, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
 from .diagonal import _doubling, coefficients, qubo_diagonal
 from .schedule import Angles, angles, backward_scalars, compile_program, make_layout, tangent_buffers
 from .threads import auto_threads, thread_scope
@@ -30,6 +31,43 @@ def _aligned_copy(a: np.ndarray) -> np.ndarray:
     out = aligned_empty(a.size, a.dtype)
     out[:] = a
     return out
+
+
+def _product_state(amp0: np.ndarray, amp1: np.ndarray) -> np.ndarray:
+    """The 2^k amplitudes of prod_q (amp0[q]|0> + amp1[q]|1>), qubit q = bit q of the index."""
+    out = np.ones(1)
+    for a0, a1 in zip(amp0, amp1):
+        out = np.concatenate([out * a0, out * a1])
+    return out
+
+
+def _nparts(items: int, threads: int) -> int:
+    """Thread parts of a pass over ``items`` blocks (64: the rows of the per-part output arrays)."""
+    return max(1, min(items, threads, 64))
+
+
+def _gather_parts(layout, group: int, threads: int) -> tuple[int, int, int]:
+    """(first qubit, qubit count, thread parts) of the gathered pass of ``group``."""
+    s, h = layout.segments[group - 1]
+    return s, h, _nparts(1 << (layout.nq - h - layout.R), threads)
+
+
+@lru_cache(maxsize=256)
+def _flat_forward(layout, p: int, general: bool, threads: int) -> tuple:
+    """The forward program of p layers flattened for ``passes.forward``: (kinds, progs, prog_off, mops,
+    mops_off, seg_s, seg_h, seg_parts, bparts). Cached like ``compile_program``: every engine of a layout
+    shares the arrays, which nothing writes (numba would compile separate code for read-only ones)."""
+    fw = compile_program(layout, p, general).forward
+    segs = [_gather_parts(layout, k + 1, threads) for k in range(len(layout.segments))] or [(0, 0, 1)]
+    arrays = (np.array([cp.group for cp in fw], dtype=np.int64),
+              np.ascontiguousarray(np.concatenate([cp.prog for cp in fw])),
+              np.cumsum([0] + [cp.prog.shape[0] for cp in fw]).astype(np.int64),
+              np.ascontiguousarray(np.concatenate([cp.mops for cp in fw])),
+              np.cumsum([0] + [cp.mops.shape[0] for cp in fw]).astype(np.int64),
+              np.array([x[0] for x in segs], dtype=np.int64),
+              np.array([x[1] for x in segs], dtype=np.int64),
+              np.array([x[2] for x in segs], dtype=np.int64))
+    return arrays + (_nparts(1 << (layout.nq - layout.B), threads),)
 
 
 @dataclass
@@ -120,12 +158,8 @@ class QAOAEngine:
         self.layout = make_layout(nq, low_bits, parallel=self._threads() > 1, high_bits=high_bits,
                                   row_bits=row_bits)
         B = self.layout.B
-        self.init8 = np.array([np.prod([self.amp1[q] if (lane >> q) & 1 else self.amp0[q] for q in range(3)])
-                               for lane in range(8)], dtype=self.rdt)
-        mid = np.ones(1)
-        for q in range(3, B):
-            mid = np.concatenate([mid * self.amp0[q], mid * self.amp1[q]])
-        self.initmid = mid
+        self.init8 = _product_state(self.amp0[:3], self.amp1[:3]).astype(self.rdt)
+        self.initmid = _product_state(self.amp0[3:B], self.amp1[3:B])
         # structured phase on sub-blocks of 2^A amplitudes: a 2^A-entry table per layer plus ~A sines
         # per sub-block, which pays off for sub-blocks of ~1000 amplitudes and at least 4 of them
         A = min(self.layout.B, 12) if phase_bits is None else int(phase_bits)
@@ -173,22 +207,11 @@ class QAOAEngine:
         key = (p, threads)
         fp = self._forward_plans.get(key)
         if fp is None:
-            fw = self._program(p).forward
-            segs = [self._gather_parts(k + 1) for k in range(len(self.layout.segments))] or [(0, 0, 1)]
-            fp = _ForwardPlan(
-                kinds=np.array([cp.group for cp in fw], dtype=np.int64),
-                progs=np.ascontiguousarray(np.concatenate([cp.prog for cp in fw])),
-                prog_off=np.cumsum([0] + [cp.prog.shape[0] for cp in fw]).astype(np.int64),
-                mops=np.ascontiguousarray(np.concatenate([cp.mops for cp in fw])),
-                mops_off=np.cumsum([0] + [cp.mops.shape[0] for cp in fw]).astype(np.int64),
-                seg_s=np.array([x[0] for x in segs], dtype=np.int64),
-                seg_h=np.array([x[1] for x in segs], dtype=np.int64),
-                seg_parts=np.array([x[2] for x in segs], dtype=np.int64),
-                bparts=self._nparts(1 << (self.nq - self.layout.B)),
-                out=np.zeros((64, 2)),
-                tq=aligned_empty(p * (2 << self.A) if self.structured else 16),
-                angles=tangent_buffers(p, self.nq),
-                fscale=np.zeros(2))
+            fp = _ForwardPlan(*_flat_forward(self.layout, p, self.general, threads),
+                              out=np.zeros((64, 2)),
+                              tq=aligned_empty(p * (2 << self.A) if self.structured else 16),
+                              angles=tangent_buffers(p, self.nq),
+                              fscale=np.zeros(2))
             self._forward_plans[key] = fp
         return fp
 
@@ -202,13 +225,10 @@ class QAOAEngine:
         return self._programs[p]
 
     def _nparts(self, items: int) -> int:
-        """Thread parts of a pass over ``items`` blocks (64: the rows of the per-part output arrays)."""
-        return max(1, min(items, self._threads(), 64))
+        return _nparts(items, self._threads())
 
     def _gather_parts(self, group: int) -> tuple[int, int, int]:
-        """(first qubit, qubit count, thread parts) of the gathered pass of ``group``."""
-        s, h = self.layout.segments[group - 1]
-        return s, h, max(1, min(self._threads(), 1 << (self.nq - h - self.layout.R), 64))   # 64: rows of out
+        return _gather_parts(self.layout, group, self._threads())
 
     def _threads(self) -> int:
         return auto_threads(self.nq, self.threads)
@@ -364,8 +384,11 @@ class QAOAEngine:
         bmass = np.empty(1 << (self.nq - bb))
         parts = self._nparts(bmass.size)
         out = np.zeros((parts, 2 + len(masks)))
-        with self._thread_scope():
-            analyze(self.F, self.E, int(a.frames[-1]), packed, len(masks), bb, bmass, out)
+        if parts == 1:   # on this thread, without a parallel region
+            analyze_blocks(self.F, self.E, int(a.frames[-1]), packed, len(masks), bb, bmass, 0, bmass.size, out[0])
+        else:
+            with self._thread_scope():
+                analyze(self.F, self.E, int(a.frames[-1]), packed, len(masks), bb, bmass, out)
         tot = out.sum(axis=0)
         self._bmass = (bmass, bb)
         r = Readout(norm=float(tot[0]) * abs(a.fscale) ** 2, expectation=float(tot[1] / tot[0]),

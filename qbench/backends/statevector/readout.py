@@ -18,34 +18,39 @@ def _re(s):
     return 2 * (s & -8) + (s & 7)
 
 
+@njit(**JIT)
+def analyze_blocks(F, E, M, masks, nmasks, bbits, bmass, b0, b1, acc):
+    """``analyze`` on the stored blocks b0..b1-1, adding to acc (one thread's share)."""
+    S = 1 << bbits
+    lm = masks.size - 1
+    for b in range(b0, b1):
+        bm = 0.0
+        for s in range(b * S, (b + 1) * S):
+            j = _re(s)
+            p = np.float64(F[j]) ** 2 + np.float64(F[j + 8]) ** 2
+            z = s ^ M
+            bm += p
+            acc[1] += p * E[z]
+            if nmasks > 0:
+                bits = masks[z & lm]
+                for k in range(nmasks):
+                    if (bits >> k) & 1:
+                        acc[2 + k] += p
+        bmass[b] = bm
+        acc[0] += bm
+
+
 @njit(parallel=True, **JIT)
 def analyze(F, E, M, masks, nmasks, bbits, bmass, out):
     """One pass: out[part] = (sum p, sum p E, mass of mask bit 0, bit 1, ...); bmass[b] = mass of the
     stored block b of 2^bbits amplitudes (for sampling). ``masks`` is a packed uint8 per logical
     basis state (bit j = member of mask j), or a length-1 dummy when nmasks == 0."""
-    N = F.size // 2
-    S = 1 << bbits
-    nb = N >> bbits
+    nb = (F.size // 2) >> bbits
     nparts = out.shape[0]
-    lm = masks.size - 1
     for part in prange(nparts):
         b0, b1 = share(part, nb, nparts)
         acc = np.zeros(out.shape[1])
-        for b in range(b0, b1):
-            bm = 0.0
-            for s in range(b * S, (b + 1) * S):
-                j = _re(s)
-                p = np.float64(F[j]) ** 2 + np.float64(F[j + 8]) ** 2
-                z = s ^ M
-                bm += p
-                acc[1] += p * E[z]
-                if nmasks > 0:
-                    bits = masks[z & lm]
-                    for k in range(nmasks):
-                        if (bits >> k) & 1:
-                            acc[2 + k] += p
-            bmass[b] = bm
-            acc[0] += bm
+        analyze_blocks(F, E, M, masks, nmasks, bbits, bmass, b0, b1, acc)
         for k in range(out.shape[1]):
             out[part, k] = acc[k]
 
