@@ -324,6 +324,8 @@ class QAOAEngine:
     def value_and_grad(self, gammas, betas, cvar_alpha: float = 1.0):
         """(objective, d/dgammas (p,), d/dbetas (p,) or (p, n)) by the adjoint method. The objective is
         the expectation (cvar_alpha = 1) or CVaR_alpha. Consumes the final state."""
+        if self._threads() == 1:   # every pass has one part: no parallel region is started
+            return self._value_and_grad(gammas, betas, cvar_alpha)
         with self._thread_scope():
             return self._value_and_grad(gammas, betas, cvar_alpha)
 
@@ -348,17 +350,27 @@ class QAOAEngine:
         for cp in prog.backward:
             if cp.group == 0:
                 parts = self._nparts(1 << (self.nq - L.B))
-                passes.bwd_low(FL, F, self.E, L.B, parts, cp.prog, cp.mops, a.frames, a.tau_b, a.gen_b,
-                               self.general, self.sth, self.cth, a.gam, mfac_b, mode, tcv,
-                               float(cvar_alpha), gmo[:parts], ggo[:parts], self.A, self.qlin,
-                               self.qcross, self.ehi, self._tq_cache)
+                args = (cp.prog, cp.mops, a.frames, a.tau_b, a.gen_b, self.general, self.sth, self.cth, a.gam, mfac_b,
+                        mode, tcv, float(cvar_alpha))
+                tail = (self.A, self.qlin, self.qcross, self.ehi, self._tq_cache)
+                if parts == 1:
+                    gmo[0] = 0.0
+                    ggo[0] = 0.0
+                    passes.bwd_low_blocks(FL, F, self.E, L.B, 0, 1 << (self.nq - L.B), *args, gmo[0], ggo[0], *tail)
+                else:
+                    passes.bwd_low(FL, F, self.E, L.B, parts, *args, gmo[:parts], ggo[:parts], *tail)
                 gm += gmo[:parts].sum(axis=0)
                 gg += ggo[:parts].sum(axis=0)
             else:
                 s, h, parts = self._gather_parts(cp.group)
                 gp = gpart[:parts, :2 * cp.prog.shape[0]]
-                passes.bwd_gather(FL, F, L.R, s, h, parts, cp.prog, a.tau_b, a.gen_b, self.general, self.sth,
-                                  self.cth, gp)
+                if parts == 1:
+                    gp[0] = 0.0
+                    passes.bwd_gather_blocks(FL, F, L.R, s, h, 0, (F.size >> 1) >> (L.R + h), cp.prog, a.tau_b,
+                                             a.gen_b, self.general, self.sth, self.cth, gp[0])
+                else:
+                    passes.bwd_gather(FL, F, L.R, s, h, parts, cp.prog, a.tau_b, a.gen_b, self.general, self.sth,
+                                      self.cth, gp)
                 for si, row in enumerate(cp.prog):
                     for r in range(row[3]):
                         gm[row[1], row[4] + r] += gp[:, 2 * si + r].sum()

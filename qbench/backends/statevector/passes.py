@@ -151,24 +151,51 @@ def forward(F, E, B, R, general, kinds, progs, prog_off, mops, mops_off, seg_s, 
     return ex, nr
 
 
+@njit(**JIT)
+def bwd_low_blocks(FL, FP, E, B, b0, b1, prog, mops, frames, tau, gen, general, sth, cth, gam, mfac, mode, tcv,
+                   alpha, gm, gg, A, qlin, qcross, ehi, tq):
+    """The backward block program on blocks b0..b1-1, adding the unscaled gradient sums to gm, gg."""
+    S = 1 << B
+    scratch = np.empty(8)
+    tab = np.empty(phaseq_slot(max(A, 3))[0])
+    for b in range(b0, b1):
+        bwd_block(FL, FP, 2 * b * S, S >> 3, b, B, prog, mops, E, frames, tau, gen, general, sth, cth,
+                  gam, mfac, mode, tcv, alpha, gm, gg, scratch, A, qlin, qcross, ehi, tq, tab)
+
+
 @njit(parallel=True, **JIT)
 def bwd_low(FL, FP, E, B, nparts, prog, mops, frames, tau, gen, general, sth, cth, gam, mfac, mode, tcv,
             alpha, gmo, ggo, A, qlin, qcross, ehi, tq):
-    N = FP.size // 2
-    S = 1 << B
-    nblocks = N >> B
-    slot, sb = phaseq_slot(max(A, 3))
+    nblocks = (FP.size // 2) >> B
     for part in prange(nparts):
         b0, b1 = share(part, nblocks, nparts)
         gm = np.zeros(gmo.shape[1:])
         gg = np.zeros(ggo.shape[1])
-        scratch = np.empty(8)
-        tab = np.empty(slot)
-        for b in range(b0, b1):
-            bwd_block(FL, FP, 2 * b * S, S >> 3, b, B, prog, mops, E, frames, tau, gen, general, sth, cth,
-                      gam, mfac, mode, tcv, alpha, gm, gg, scratch, A, qlin, qcross, ehi, tq, tab)
+        bwd_low_blocks(FL, FP, E, B, b0, b1, prog, mops, frames, tau, gen, general, sth, cth, gam, mfac, mode, tcv,
+                       alpha, gm, gg, A, qlin, qcross, ehi, tq)
         gmo[part] = gm
         ggo[part] = gg
+
+
+@njit(**JIT)
+def bwd_gather_blocks(FL, FP, R, s, h, b0, b1, prog, tau, gen, general, sth, cth, out):
+    """Backward rotations of segment (s, h) on gathered blocks b0..b1-1; out[2*row + r] receives the
+    unscaled gradient sums."""
+    rch = 1 << (R - 3)
+    acc = np.zeros(2)
+    for b in range(b0, b1):
+        base = gather_base(b, R, s, h)
+        for si in range(prog.shape[0]):
+            cnt = prog[si, 3]
+            rq = prog[si, 4] - s
+            acc[0] = 0.0
+            acc[1] = 0.0
+            for o in range(1 << (h - cnt)):
+                off = row_offset(base, o, s, cnt, rq)
+                radixg_any(FL, FP, off, 0, rch, prog[si, 2], cnt, general, tau, gen, sth, cth, prog[si, 1],
+                           prog[si, 4], acc)
+            out[2 * si] += acc[0]
+            out[2 * si + 1] += acc[1]
 
 
 @njit(parallel=True, **JIT)
@@ -176,23 +203,9 @@ def bwd_gather(FL, FP, R, s, h, nparts, prog, tau, gen, general, sth, cth, gpart
     """Backward rotations of segment (s, h) (RADIXG rows: gradients of one or two qubits, unapplied in
     turn), blocked like ``fwd_gather``; gpart[part, 2*row + r] receives the unscaled gradient sums."""
     nblk = (FP.size >> 1) >> (R + h)
-    rch = 1 << (R - 3)
     for part in prange(nparts):
         b0, b1 = share(part, nblk, nparts)
         out = np.zeros(2 * prog.shape[0])
-        acc = np.zeros(2)
-        for b in range(b0, b1):
-            base = gather_base(b, R, s, h)
-            for si in range(prog.shape[0]):
-                cnt = prog[si, 3]
-                rq = prog[si, 4] - s
-                acc[0] = 0.0
-                acc[1] = 0.0
-                for o in range(1 << (h - cnt)):
-                    off = row_offset(base, o, s, cnt, rq)
-                    radixg_any(FL, FP, off, 0, rch, prog[si, 2], cnt, general, tau, gen, sth, cth, prog[si, 1],
-                               prog[si, 4], acc)
-                out[2 * si] += acc[0]
-                out[2 * si + 1] += acc[1]
+        bwd_gather_blocks(FL, FP, R, s, h, b0, b1, prog, tau, gen, general, sth, cth, out)
         for j in range(out.size):
             gpart[part, j] = out[j]
