@@ -323,6 +323,56 @@ def test_sampling_frequencies_chi_square():
 
 # ---- memory --------------------------------------------------------------------------------------
 
+def _paired_qubo(n: int, rng: np.random.Generator) -> QUBO:
+    """Qubit i coupled to qubit i + n/2 only: the QAOA state is a product of n/2 two-qubit states,
+    so its energy is a sum of 4-amplitude simulations at any n."""
+    h = rng.normal(size=n)
+    J = np.zeros((n, n))
+    for i in range(n // 2):
+        J[i, i + n // 2] = rng.normal()
+    return QUBO(h, J, 0.5)
+
+
+def _paired_energy(qubo: QUBO, gammas, betas) -> float:
+    n = qubo.num_variables
+    rx = [np.array([[math.cos(b), -1j * math.sin(b)], [-1j * math.sin(b), math.cos(b)]]) for b in betas]
+    total = float(qubo.offset)
+    for i in range(n // 2):
+        a, b = i, i + n // 2
+        z = all_bits(2)
+        e = qubo.linear[a] * z[:, 0] + qubo.linear[b] * z[:, 1] + qubo.quadratic[a, b] * z[:, 0] * z[:, 1]
+        psi = np.full(4, 0.5, dtype=complex)
+        for g, m in zip(gammas, rx):
+            psi = np.kron(m, m) @ (np.exp(-1j * g * e) * psi)   # kron(m, m) is symmetric in the two bits
+        total += float(np.sum(np.abs(psi) ** 2 * e))
+    return total
+
+
+def test_paired_qubo_reference():
+    q = _paired_qubo(8, np.random.default_rng(5))
+    g, b = [0.4, 0.9], [0.3, -0.2]
+    eng = QAOAEngine.from_qubo(q)
+    assert eng.run(g, b) == pytest.approx(_paired_energy(q, g, b), abs=1e-10)
+    assert eng.run(g, b) == pytest.approx(qiskit_state(q, g, b)[1], abs=1e-10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n, precision, tol", [(28, "double", 1e-9), (30, "single", 2e-4)])
+def test_largest_states_that_fit_24_gib(n, precision, tol):
+    # 28 qubits in double precision need 6 GiB, 30 in single precision 12 GiB (state + diagonal)
+    assert required_bytes(n, precision) < 16 << 30
+    q = _paired_qubo(n, np.random.default_rng(n))
+    g, b = [0.4, 0.9], [0.3, -0.2]
+    eng = QAOAEngine.from_qubo(q, precision=precision)
+    e = eng.run(g, b)
+    ref = _paired_energy(q, g, b)
+    assert abs(e - ref) < tol * max(1.0, abs(ref)), (e, ref)
+    r = eng.analyze()
+    assert r.norm == pytest.approx(1.0, abs=10 * tol)
+    shots = eng.sample(64, seed=1)
+    assert shots.min() >= 0 and shots.max() < 1 << n
+
+
 def test_too_large_is_refused_before_allocation():
     with pytest.raises(TooLargeError) as err:
         check_fits(30, "double", gradient=True, available=16 << 30)
