@@ -75,8 +75,8 @@ def main(argv=None) -> None:
     ap.add_argument("--maxiter", type=int, default=200)
     ap.add_argument("--shots", type=int, default=1024)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--qbench-runs", type=int, default=3, help="qbench repetitions (best of)")
-    ap.add_argument("--ref-runs", type=int, default=3, help="reference repetitions (best s/eval of)")
+    ap.add_argument("--qbench-runs", type=int, default=5, help="qbench repetitions (best of)")
+    ap.add_argument("--ref-runs", type=int, default=5, help="reference repetitions (best s/eval of)")
     args = ap.parse_args(argv)
 
     qubo = dense_qubo(args.n, args.seed)
