@@ -356,14 +356,68 @@ def test_paired_qubo_reference():
     assert eng.run(g, b) == pytest.approx(qiskit_state(q, g, b)[1], abs=1e-10)
 
 
+def test_engine_without_diagonal_matches():
+    # energies from the QUBO's block tables instead of a stored diagonal: same state, same numbers;
+    # large betas put Pauli frames on the final state, small blocks give several sub-blocks per block
+    rng = np.random.default_rng(11)
+    for n in (14, 17):
+        q = random_qubo(n, rng)
+        g, b = rng.normal(size=3), rng.normal(size=3) * 2
+        ref = QAOAEngine.from_qubo(q)
+        e_ref = ref.run(g, b)
+        mask = rng.random(1 << n) < 0.3
+        r_ref = ref.analyze([mask])
+        for threads in (1, 2):
+            for low_bits in (15, 10):
+                eng = QAOAEngine.from_qubo(q, store_diagonal=False, threads=threads, low_bits=low_bits)
+                assert not eng.has_diagonal and eng.E.size < 1 << n
+                assert eng.run(g, b) == pytest.approx(e_ref, abs=1e-10)
+                r = eng.analyze([mask])
+                assert r.expectation == pytest.approx(r_ref.expectation, abs=1e-10)
+                assert r.mask_probabilities[0] == pytest.approx(r_ref.mask_probabilities[0], abs=1e-12)
+                np.testing.assert_array_equal(eng.sample(300, seed=2), ref.sample(300, seed=2))
+        with pytest.raises(ValueError, match="cost diagonal"):
+            eng.cvar(0.2)
+        with pytest.raises(ValueError, match="cost diagonal"):
+            eng.value_and_grad(g, b)
+    with pytest.raises(ValueError, match="pass the diagonal"):
+        QAOAEngine.from_qubo(random_qubo(8, rng), store_diagonal=False)
+
+
+def test_diagonal_is_dropped_only_when_it_does_not_fit(monkeypatch):
+    from qbench.backends.statevector import memory
+
+    q = random_qubo(20, np.random.default_rng(12))
+    with_diag = required_bytes(20, "double")
+    state_only = required_bytes(20, "double", diagonal=False)
+    monkeypatch.setattr(memory, "available_bytes", lambda: (with_diag + state_only) // 2)
+    eng = QAOAEngine.from_qubo(q)
+    assert not eng.has_diagonal
+    monkeypatch.setattr(memory, "available_bytes", lambda: with_diag)
+    assert QAOAEngine.from_qubo(q).has_diagonal
+    monkeypatch.setattr(memory, "available_bytes", lambda: state_only - 1)
+    with pytest.raises(TooLargeError, match="20 qubits"):
+        QAOAEngine.from_qubo(q)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("n, precision, tol", [(28, "double", 1e-9), (30, "single", 2e-4)])
-def test_largest_states_that_fit_24_gib(n, precision, tol):
-    # 28 qubits in double precision need 6 GiB, 30 in single precision 12 GiB (state + diagonal)
-    assert required_bytes(n, precision) < 16 << 30
+@pytest.mark.parametrize("n, precision, store, tol", [(28, "double", True, 1e-9), (30, "single", True, 2e-4),
+                                                      (30, "double", False, 1e-9)])
+def test_largest_states_that_fit_24_gib(n, precision, store, tol):
+    # 28 qubits in double precision need 6 GiB and 30 in single precision 12 GiB (state + diagonal);
+    # 30 in double precision need 16 GiB without the diagonal
+    import gc
+
+    from qbench.backends.statevector.memory import fits
+
+    assert required_bytes(n, precision, diagonal=store) < 17 << 30
+    gc.collect()   # the previous case's engine
+    if not fits(n, precision, diagonal=store):
+        pytest.skip(f"{n} qubits ({precision}) need more memory than this machine has available now")
     q = _paired_qubo(n, np.random.default_rng(n))
     g, b = [0.4, 0.9], [0.3, -0.2]
-    eng = QAOAEngine.from_qubo(q, precision=precision)
+    eng = QAOAEngine.from_qubo(q, precision=precision, store_diagonal=store)
+    assert eng.has_diagonal == store
     e = eng.run(g, b)
     ref = _paired_energy(q, g, b)
     assert abs(e - ref) < tol * max(1.0, abs(ref)), (e, ref)

@@ -110,6 +110,25 @@ def test_angle_normalisation_makes_scales_irrelevant():
     assert b.info["expectation"] / 1e5 == pytest.approx(a.info["expectation"], rel=1e-2)
 
 
+def test_solver_drops_the_diagonal_only_for_plain_expectations(monkeypatch):
+    from qbench.backends.statevector import memory, required_bytes
+
+    rng = np.random.default_rng(4)
+    n = 16
+    q = QUBO(rng.normal(size=n), np.triu(rng.normal(size=(n, n)), 1))
+    full = QAOASolver(reps=1, maxiter=15, shots=256).solve(q, seed=5)
+    assert full.info["cost_diagonal_stored"]
+    avail = (required_bytes(n, "double") + required_bytes(n, "double", diagonal=False)) // 2
+    monkeypatch.setattr(memory, "available_bytes", lambda: avail)
+    lean = QAOASolver(reps=1, maxiter=15, shots=256).solve(q, seed=5)
+    assert not lean.info["cost_diagonal_stored"]
+    assert lean.info["expectation"] == pytest.approx(full.info["expectation"], abs=1e-10)
+    np.testing.assert_array_equal(lean.samples, full.samples)
+    for solver in (QAOASolver(optimizer="L-BFGS-B"), QAOASolver(cvar_alpha=0.2)):
+        with pytest.raises(TooLargeError, match=f"{n} qubits"):
+            solver.solve(q, seed=5)
+
+
 def test_size_is_checked_before_work():
     q = QUBO(np.zeros(40), np.zeros((40, 40)))
     with pytest.raises(TooLargeError, match="40 qubits"):

@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from qbench.backends.statevector import QAOAEngine, check_fits, index_to_bits, qubo_diagonal
+from qbench.backends.statevector import QAOAEngine, check_fits, index_to_bits
 from qbench.errors import TooLargeError
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
@@ -120,8 +120,12 @@ class QAOASolver(QuboSolver):
     def check_size(self, qubo: QUBO) -> None:
         if self.max_qubits is not None and qubo.num_variables > self.max_qubits:
             raise TooLargeError(f"{qubo.num_variables} qubits exceed this QAOA solver's max_qubits={self.max_qubits}")
+        # gradients and CVaR need the cost diagonal; plain expectations can do without it (the
+        # engine then reads energies from the QUBO's block tables and keeps only the state)
+        needs_diagonal = self.uses_gradient or self.cvar_alpha < 1.0
         check_fits(qubo.num_variables, self.precision, gradient=self.uses_gradient,
-                   cvar=self.cvar_alpha < 1.0, what="QAOA statevector engine")
+                   cvar=self.cvar_alpha < 1.0, diagonal=needs_diagonal or qubo.num_variables < 14,
+                   what="QAOA statevector engine")
 
     # ---- angles ----------------------------------------------------------------------------------
     def initial_point(self, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -158,9 +162,9 @@ class QAOASolver(QuboSolver):
         if self.warm_start == "relaxed":
             c = relaxed_solution(qubo, int(rng_warm.integers(2 ** 31)))
             thetas = 2.0 * np.arcsin(np.sqrt(c))
-        diag = qubo_diagonal(qubo, dtype=np.float64 if self.precision == "double" else np.float32)
-        eng = QAOAEngine.from_qubo(qubo, precision=self.precision, thetas=thetas, diagonal=diag,
-                                   threads=self.threads)
+        needs_diagonal = self.uses_gradient or self.cvar_alpha < 1.0
+        eng = QAOAEngine.from_qubo(qubo, precision=self.precision, thetas=thetas, threads=self.threads,
+                                   store_diagonal=True if needs_diagonal else None)
         scale = angle_scale(qubo)
         alpha = float(self.cvar_alpha)
         trace = {"best": math.inf, "x": None, "evals": 0, "seconds": 0.0}
@@ -211,6 +215,7 @@ class QAOASolver(QuboSolver):
             "optimizer_message": message,
             "optimizer_success": success,
             "precision": self.precision,
+            "cost_diagonal_stored": eng.has_diagonal,
             "num_qubits": n,
         }
         if thetas is not None:

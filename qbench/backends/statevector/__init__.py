@@ -6,6 +6,7 @@ Public API::
     qubo_minimum(qubo) -> (index, energy)                      # exact minimiser, no storage
     QAOAEngine(diagonal, precision="double", thetas=None)      # .run / .value_and_grad / .cvar /
     QAOAEngine.from_qubo(qubo, ...)                            # .analyze / .sample / .top_k / .statevector
+                                                               # (store_diagonal=False: energies from block tables)
     check_fits(n, precision, gradient=..., cvar=...)           # TooLargeError before allocating
 """
 

@@ -20,8 +20,8 @@ from functools import lru_cache
 import numpy as np
 
 from . import passes
-from .memory import aligned_empty, check_fits, real_bytes
-from .readout import (analyze, analyze_blocks, cvar_walk, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
+from .memory import aligned_empty, check_fits, fits, real_bytes
+from .readout import (analyze, analyze_blocks, cvar_walk, energy_blocks, structured_energy, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
 from .diagonal import _doubling, coefficients, qubo_diagonal
 from .schedule import Angles, angles, backward_scalars, compile_program, make_layout, tangent_buffers
 from .threads import auto_threads, thread_scope
@@ -53,11 +53,11 @@ def _gather_parts(layout, group: int, threads: int) -> tuple[int, int, int]:
 
 
 @lru_cache(maxsize=256)
-def _flat_forward(layout, p: int, general: bool, threads: int) -> tuple:
+def _flat_forward(layout, p: int, general: bool, threads: int, readout: bool) -> tuple:
     """The forward program of p layers flattened for ``passes.forward``: (kinds, progs, prog_off, mops,
     mops_off, seg_s, seg_h, seg_parts, bparts). Cached like ``compile_program``: every engine of a layout
     shares the arrays, which nothing writes (numba would compile separate code for read-only ones)."""
-    fw = compile_program(layout, p, general).forward
+    fw = compile_program(layout, p, general, readout).forward
     segs = [_gather_parts(layout, k + 1, threads) for k in range(len(layout.segments))] or [(0, 0, 1)]
     arrays = (np.array([cp.group for cp in fw], dtype=np.int64),
               np.ascontiguousarray(np.concatenate([cp.prog for cp in fw])),
@@ -99,7 +99,8 @@ class Readout:
 class QAOAEngine:
     """Exact QAOA simulation on a fixed cost diagonal (all 2^n energies).
 
-    Parameters: ``diagonal`` (float64 or float32 array of length 2^n), ``precision`` ('double' =
+    Parameters: ``diagonal`` (float64 or float32 array of length 2^n; None with ``coefficients``
+    when the energies should come from the QUBO's block tables, see ``from_qubo``), ``precision`` ('double' =
     complex128 state, 'single' = complex64), ``thetas`` (per-qubit warm-start angles; None = |+>
     and the X mixer), ``low_bits`` (cache block: 2^low_bits amplitudes), ``check_memory``, and
     ``coefficients`` = (h, J, offset) when the diagonal is a QUBO's: the phase is then built from
@@ -114,34 +115,47 @@ class QAOAEngine:
     def from_qubo(cls, qubo, *, precision: str = "double", thetas=None, low_bits: int = 15,
                   check_memory: bool = True, diagonal: np.ndarray | None = None,
                   threads: int | None = None, phase_bits: int | None = None, high_bits: int = 9,
-                  row_bits: int = 8) -> "QAOAEngine":
-        """Engine for a QUBO (anything with linear / quadratic / offset): builds the diagonal (float64,
-        or float32 in single precision) unless given, and uses the structured phase."""
+                  row_bits: int = 8, store_diagonal: bool | None = None) -> "QAOAEngine":
+        """Engine for a QUBO (anything with linear / quadratic / offset) with the structured phase.
+        Builds the cost diagonal (float64, or float32 in single precision) unless given or
+        ``store_diagonal`` is False; None (default) stores it when it fits in the available memory
+        next to the state. Without it the engine needs a third less memory (a double-precision
+        30-qubit state fits in 24 GiB) and reads energies from the QUBO's block tables; CVaR and
+        gradients need it."""
         h, J, c = coefficients(qubo)
         n = h.size
+        if diagonal is None and store_diagonal is None:
+            store_diagonal = not check_memory or fits(n, precision)
         if check_memory:
-            check_fits(n, precision)
-        if diagonal is None:
+            check_fits(n, precision, diagonal=diagonal is None and bool(store_diagonal))
+        if diagonal is None and store_diagonal:
             diagonal = qubo_diagonal(qubo, dtype=np.float64 if precision == "double" else np.float32)
         return cls(diagonal, precision=precision, thetas=thetas, low_bits=low_bits,
                    check_memory=check_memory, coefficients=(h, J, c), threads=threads, phase_bits=phase_bits,
                    high_bits=high_bits, row_bits=row_bits)
 
-    def __init__(self, diagonal: np.ndarray, *, precision: str = "double", thetas=None,
+    def __init__(self, diagonal: np.ndarray | None, *, precision: str = "double", thetas=None,
                  low_bits: int = 15, check_memory: bool = True, coefficients=None,
                  threads: int | None = None, phase_bits: int | None = None, high_bits: int = 9,
                  row_bits: int = 8):
-        E = np.ascontiguousarray(diagonal)
-        if E.dtype not in (np.float64, np.float32):
-            E = E.astype(np.float64)
-        N = E.size
-        n = N.bit_length() - 1
-        if N < 2 or (1 << n) != N:
-            raise ValueError(f"diagonal length must be a power of two >= 2, got {N}")
+        self.rdt = np.float64 if real_bytes(precision) == 8 else np.float32
+        self.has_diagonal = diagonal is not None
+        if diagonal is None:
+            if coefficients is None:
+                raise ValueError("an engine needs a cost diagonal or the QUBO coefficients")
+            n = np.asarray(coefficients[0]).size
+            E = np.zeros(8, dtype=self.rdt)   # never indexed by state: energies come from the tables
+        else:
+            E = np.ascontiguousarray(diagonal)
+            if E.dtype not in (np.float64, np.float32):
+                E = E.astype(np.float64)
+            N = E.size
+            n = N.bit_length() - 1
+            if N < 2 or (1 << n) != N:
+                raise ValueError(f"diagonal length must be a power of two >= 2, got {N}")
         self.n = n
         self.nq = nq = max(n, 3)
         self.precision = precision
-        self.rdt = np.float64 if real_bytes(precision) == 8 else np.float32
         self.check_memory = check_memory
         self.threads = threads
         if check_memory:
@@ -166,6 +180,10 @@ class QAOAEngine:
         self.structured = coefficients is not None and 3 <= A <= self.layout.B and nq - A >= 2 and \
             (A >= 10 or phase_bits is not None)
         self.A = A if self.structured else 0
+        if not self.has_diagonal and not self.structured:
+            raise ValueError(f"an engine without a cost diagonal reads energies from the QUBO's block tables, "
+                             f"which this {n}-qubit engine does not use (from 14 qubits by default); pass the "
+                             f"diagonal")
         self._setup_structure(coefficients if self.structured else None)
         self._programs: dict[int, object] = {}
         self._forward_plans: dict[tuple[int, int], _ForwardPlan] = {}
@@ -207,7 +225,7 @@ class QAOAEngine:
         key = (p, threads)
         fp = self._forward_plans.get(key)
         if fp is None:
-            fp = _ForwardPlan(*_flat_forward(self.layout, p, self.general, threads),
+            fp = _ForwardPlan(*_flat_forward(self.layout, p, self.general, threads, self.has_diagonal),
                               out=np.zeros((64, 2)),
                               tq=aligned_empty(p * (2 << self.A) if self.structured else 16),
                               angles=tangent_buffers(p, self.nq),
@@ -283,6 +301,8 @@ class QAOAEngine:
                                 self.qlin, self.qcross, self.ehi, self.qtab, fp.tq)
         if not self.general:
             a.fscale = complex(fp.fscale[0], fp.fscale[1])
+        if not self.has_diagonal:   # the program has no readout: one more pass reads the energies
+            ex, nr = self._table_energy(a)
         self._tq_cache = fp.tq
         s2 = abs(a.fscale) ** 2
         self._norm = nr * s2
@@ -292,6 +312,24 @@ class QAOAEngine:
 
     energy = run
 
+    def _table_energy(self, a) -> tuple[float, float]:
+        """(sum |a|^2 E, sum |a|^2) of the stored state, energies from the QUBO's block tables."""
+        M = int(a.frames[-1])
+        parts = self._nparts(1 << (self.nq - self.A))
+        if parts == 1:
+            acc = np.zeros(2)
+            energy_blocks(self.F, M, self.A, self.qlin, self.qcross, self.ehi, self.qtab, 0,
+                          1 << (self.nq - self.A), acc)
+            return float(acc[0]), float(acc[1])
+        out = np.zeros((parts, 2))
+        structured_energy(self.F, M, self.A, self.qlin, self.qcross, self.ehi, self.qtab, out)
+        return float(out[:, 0].sum()), float(out[:, 1].sum())
+
+    def _need_diagonal(self, what: str) -> None:
+        if not self.has_diagonal:
+            raise ValueError(f"{what} needs the cost diagonal; this engine was built without it "
+                             f"(from_qubo(..., store_diagonal=True) stores it, memory permitting)")
+
     def _need_state(self):
         if self._state is None:
             raise RuntimeError("no final state: call run() first (value_and_grad() consumes it)")
@@ -299,6 +337,7 @@ class QAOAEngine:
 
     def _sorted_energies(self):
         if self._sorted is None:
+            self._need_diagonal("CVaR")
             if self.check_memory:
                 check_fits(self.n, self.precision, cvar=True, diagonal=False)
             Elog = self.E[:1 << self.n]
@@ -330,6 +369,7 @@ class QAOAEngine:
             return self._value_and_grad(gammas, betas, cvar_alpha)
 
     def _value_and_grad(self, gammas, betas, cvar_alpha: float):
+        self._need_diagonal("the adjoint gradient")
         per_qubit = np.ndim(betas) == 2
         value = self._run(gammas, betas)
         a, p = self._state
@@ -402,6 +442,9 @@ class QAOAEngine:
             with self._thread_scope():
                 analyze(self.F, self.E, int(a.frames[-1]), packed, len(masks), bb, bmass, out)
         tot = out.sum(axis=0)
+        if not self.has_diagonal:
+            with self._thread_scope():
+                tot[1] = self._table_energy(a)[0]
         self._bmass = (bmass, bb)
         r = Readout(norm=float(tot[0]) * abs(a.fscale) ** 2, expectation=float(tot[1] / tot[0]),
                     mask_probabilities=[float(x / tot[0]) for x in tot[2:]])

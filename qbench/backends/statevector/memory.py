@@ -91,6 +91,15 @@ def check_fits(n: int, precision: str = "double", *, gradient: bool = False, cva
     return need
 
 
+def fits(n: int, precision: str = "double", **kwargs) -> bool:
+    """Whether ``check_fits`` would accept the run."""
+    try:
+        check_fits(n, precision, **kwargs)
+    except TooLargeError:
+        return False
+    return True
+
+
 def aligned_empty(size: int, dtype=np.float64, align: int = 64) -> np.ndarray:
     """An uninitialised 1-d array whose data starts on an ``align``-byte boundary. numpy only
     guarantees 16 bytes; the kernels' 64-byte vector loads and stores that straddle two cache lines

@@ -20,9 +20,11 @@ def _re(s):
 
 @njit(**JIT)
 def analyze_blocks(F, E, M, masks, nmasks, bbits, bmass, b0, b1, acc):
-    """``analyze`` on the stored blocks b0..b1-1, adding to acc (one thread's share)."""
+    """``analyze`` on the stored blocks b0..b1-1, adding to acc (one thread's share). Without a cost
+    diagonal (E.size < number of amplitudes) acc[1] stays 0."""
     S = 1 << bbits
     lm = masks.size - 1
+    with_e = E.size >= F.size // 2
     for b in range(b0, b1):
         bm = 0.0
         for s in range(b * S, (b + 1) * S):
@@ -30,7 +32,8 @@ def analyze_blocks(F, E, M, masks, nmasks, bbits, bmass, b0, b1, acc):
             p = np.float64(F[j]) ** 2 + np.float64(F[j + 8]) ** 2
             z = s ^ M
             bm += p
-            acc[1] += p * E[z]
+            if with_e:
+                acc[1] += p * E[z]
             if nmasks > 0:
                 bits = masks[z & lm]
                 for k in range(nmasks):
@@ -53,6 +56,51 @@ def analyze(F, E, M, masks, nmasks, bbits, bmass, out):
         analyze_blocks(F, E, M, masks, nmasks, bbits, bmass, b0, b1, acc)
         for k in range(out.shape[1]):
             out[part, k] = acc[k]
+
+
+@njit(**JIT)
+def energy_blocks(F, M, A, qlin, qcross, ehi, qtab, b0, b1, acc):
+    """(sum |a|^2 E, sum |a|^2) over the stored sub-blocks b0..b1-1 of 2^A amplitudes, with the energies
+    built per sub-block from the QUBO's split into A low and the remaining high bits instead of read
+    from a cost diagonal: E = qtab[low] + ehi[high] + sum_i low_i (qlin[i] + sum_j qcross[i, j] high_j)
+    (logical bits, stored index ^ M)."""
+    S = 1 << A
+    ml = M & (S - 1)
+    nh = qcross.shape[1]
+    w = np.empty(S)
+    for b in range(b0, b1):
+        hz = b ^ (M >> A)
+        w[0] = ehi[hz]
+        for i in range(A):   # doubling over the low bits: w[t] = ehi + sum_i t_i c_i
+            c = qlin[i]
+            for j in range(nh):
+                if (hz >> j) & 1:
+                    c += qcross[i, j]
+            for t in range(1 << i):
+                w[t + (1 << i)] = w[t] + c
+        ex = 0.0
+        nr = 0.0
+        for s in range(S):
+            j = _re(b * S + s)
+            p = np.float64(F[j]) ** 2 + np.float64(F[j + 8]) ** 2
+            t = s ^ ml
+            ex += p * (w[t] + qtab[t])
+            nr += p
+        acc[0] += ex
+        acc[1] += nr
+
+
+@njit(parallel=True, **JIT)
+def structured_energy(F, M, A, qlin, qcross, ehi, qtab, out):
+    """``energy_blocks`` over the whole state, in parallel over ranges of sub-blocks (out: (parts, 2))."""
+    nb = (F.size // 2) >> A
+    nparts = out.shape[0]
+    for part in prange(nparts):
+        b0, b1 = share(part, nb, nparts)
+        acc = np.zeros(2)
+        energy_blocks(F, M, A, qlin, qcross, ehi, qtab, b0, b1, acc)
+        out[part, 0] = acc[0]
+        out[part, 1] = acc[1]
 
 
 @njit(**JIT)

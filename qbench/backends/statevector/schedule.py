@@ -58,20 +58,22 @@ def make_layout(nq: int, low_bits: int = 15, *, parallel: bool = False, high_bit
     return Layout(nq, B, max(3, min(int(row_bits), B)), tuple((int(s), h) for s, h in zip(starts, sizes)))
 
 
-def forward_plan(layout: Layout, p: int) -> list[tuple[int, list[tuple]]]:
+def forward_plan(layout: Layout, p: int, readout: bool = True) -> list[tuple[int, list[tuple]]]:
     """Group 0 = block pass, group k >= 1 = gathered pass of segment k - 1. Layer l = phase(l), then
-    mix(l) (its block part and segment parts commute)."""
+    mix(l) (its block part and segment parts commute). ``readout``: the last pass also reads the
+    expectation value from the cost diagonal."""
     if not layout.has_high:
         ops: list[tuple] = [("init",)]
         for l in range(p):
             ops += [("phase", l), ("mix", l)]
-        return [(0, ops + [("readout",)])]
+        return [(0, ops + ([("readout",)] if readout else []))]
     passes = [(0, [("init",), ("phase", 0), ("mix", 0)])]
     for l in range(p):
         passes += [(k + 1, [("mix", l)]) for k in range(len(layout.segments))]
         if l + 1 < p:
             passes.append((0, [("phase", l + 1), ("mix", l + 1)]))
-    passes[-1][1].append(("readout",))   # read while the last gathered block is still in cache
+    if readout:
+        passes[-1][1].append(("readout",))   # read while the last gathered block is still in cache
     return passes
 
 
@@ -170,10 +172,10 @@ class Program:
 
 
 @lru_cache(maxsize=256)
-def compile_program(layout: Layout, p: int, general: bool) -> Program:
+def compile_program(layout: Layout, p: int, general: bool, readout: bool = True) -> Program:
     """Cached: a solver builds an engine per QUBO and every engine of a size shares the programs
     (callers must not modify the arrays)."""
-    fw = [compile_pass(layout, g, ops, p, general) for g, ops in forward_plan(layout, p)]
+    fw = [compile_pass(layout, g, ops, p, general) for g, ops in forward_plan(layout, p, readout)]
     order: dict[int, list[int]] = {}
     bw = [compile_pass(layout, g, ops, p, general, order) for g, ops in backward_plan(layout, p)]
     return Program(fw, bw, order)
