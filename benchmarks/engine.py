@@ -20,11 +20,12 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
-import numpy as np
+from _bootstrap import ensure_environment
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ensure_environment()   # re-runs this script with the project's .venv when needed
+
+import numpy as np  # noqa: E402
 
 from qbench.backends.statevector import QAOAEngine, qubo_diagonal  # noqa: E402
 from qbench.backends.statevector.memory import aligned_empty  # noqa: E402

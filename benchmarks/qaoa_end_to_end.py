@@ -13,14 +13,14 @@ last line is ``speedup_vs_qiskit_optimization <x>``.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 import warnings
-from pathlib import Path
 
-import numpy as np
+from _bootstrap import ensure_environment
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ensure_environment()   # re-runs this script with the project's .venv when needed
+
+import numpy as np  # noqa: E402
 
 from qbench.qubo import QUBO  # noqa: E402
 from qbench.solvers.bruteforce import BruteForceSolver  # noqa: E402

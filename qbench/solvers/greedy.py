@@ -22,7 +22,6 @@ class GreedySolver(ProblemSolver):
     def solve(self, problem: "Problem", *, seed: int | None = None) -> SampleSet:
         start = time.perf_counter()
         x = problem.greedy()
-        value = float(problem.objective(x)[0])
         info = {"method": f"{problem.kind}-greedy", "feasible": bool(problem.is_feasible(x)[0]),
                 "evaluations": 0, "seconds": time.perf_counter() - start}
         return SampleSet.single(x, energy=float(problem.energy(x)[0]), info=info)
