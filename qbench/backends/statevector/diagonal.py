@@ -59,16 +59,22 @@ def _block_line(b, cross, ehi, offset, w, lin):
             lin[hi + z] = lin[z] + wi
 
 
+@njit(**JIT)
+def _split_tables(h, J, L):
+    """The energy split into the L low bits and the rest: (elo: energies of the low bits alone,
+    ehi: of the high bits alone, cross: the couplings between them)."""
+    elo = np.empty(1 << L)
+    _doubling(h[:L].copy(), J[:L, :L].copy(), elo)
+    ehi = np.empty(1 << (h.size - L))
+    _doubling(h[L:].copy(), J[L:, L:].copy(), ehi)
+    return elo, ehi, J[:L, L:].copy()
+
+
 @njit(parallel=True, **JIT)
 def _diag_kernel(h, J, offset, L, out):
-    n = h.size
     S = 1 << L
-    nb = 1 << (n - L)
-    elo = np.empty(S)
-    _doubling(h[:L].copy(), J[:L, :L].copy(), elo)
-    ehi = np.empty(nb)
-    _doubling(h[L:].copy(), J[L:, L:].copy(), ehi)
-    cross = J[:L, L:].copy()
+    nb = 1 << (h.size - L)
+    elo, ehi, cross = _split_tables(h, J, L)
     nparts = min(nb, 256)
     for part in prange(nparts):
         w = np.empty(L)
@@ -83,14 +89,9 @@ def _diag_kernel(h, J, offset, L, out):
 @njit(parallel=True, **JIT)
 def _min_kernel(h, J, offset, L, bestv, besti):
     """Per-part minimum energy and its (lowest) index, without storing the diagonal."""
-    n = h.size
     S = 1 << L
-    nb = 1 << (n - L)
-    elo = np.empty(S)
-    _doubling(h[:L].copy(), J[:L, :L].copy(), elo)
-    ehi = np.empty(nb)
-    _doubling(h[L:].copy(), J[L:, L:].copy(), ehi)
-    cross = J[:L, L:].copy()
+    nb = 1 << (h.size - L)
+    elo, ehi, cross = _split_tables(h, J, L)
     nparts = bestv.size
     for part in prange(nparts):
         w = np.empty(L)

@@ -191,6 +191,7 @@ class QAOAEngine:
         self.FL: np.ndarray | None = None
         self._state = None          # (angles, p) of the state held in F, None if F was unwound
         self._sorted = None         # (order, sorted energies) for CVaR
+        self._elo = None            # low-bit energies for reading energies without the diagonal
         self.evaluations = 0
         self.gradient_evaluations = 0
 
@@ -314,15 +315,19 @@ class QAOAEngine:
 
     def _table_energy(self, a) -> tuple[float, float]:
         """(sum |a|^2 E, sum |a|^2) of the stored state, energies from the QUBO's block tables."""
+        if self._elo is None:   # low-bit energies with their linear part (qtab has only couplings)
+            lin = np.empty(1 << self.A)
+            _doubling(self.qlin[:self.A].copy(), np.zeros((self.A, self.A)), lin)
+            self._elo = lin + self.qtab
         M = int(a.frames[-1])
-        parts = self._nparts(1 << (self.nq - self.A))
+        nb = 1 << (self.nq - self.A)
+        parts = self._nparts(nb)
         if parts == 1:
             acc = np.zeros(2)
-            energy_blocks(self.F, M, self.A, self.qlin, self.qcross, self.ehi, self.qtab, 0,
-                          1 << (self.nq - self.A), acc)
+            energy_blocks(self.F, M, self._elo, self.qcross, self.ehi, 0, nb, acc)
             return float(acc[0]), float(acc[1])
         out = np.zeros((parts, 2))
-        structured_energy(self.F, M, self.A, self.qlin, self.qcross, self.ehi, self.qtab, out)
+        structured_energy(self.F, M, self._elo, self.qcross, self.ehi, out)
         return float(out[:, 0].sum()), float(out[:, 1].sum())
 
     def _need_diagonal(self, what: str) -> None:

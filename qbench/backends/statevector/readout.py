@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .diagonal import _block_line
 from .kernels import JIT, share
 
 
@@ -59,46 +60,38 @@ def analyze(F, E, M, masks, nmasks, bbits, bmass, out):
 
 
 @njit(**JIT)
-def energy_blocks(F, M, A, qlin, qcross, ehi, qtab, b0, b1, acc):
-    """(sum |a|^2 E, sum |a|^2) over the stored sub-blocks b0..b1-1 of 2^A amplitudes, with the energies
-    built per sub-block from the QUBO's split into A low and the remaining high bits instead of read
-    from a cost diagonal: E = qtab[low] + ehi[high] + sum_i low_i (qlin[i] + sum_j qcross[i, j] high_j)
-    (logical bits, stored index ^ M)."""
+def energy_blocks(F, M, elo, cross, ehi, b0, b1, acc):
+    """(sum |a|^2 E, sum |a|^2) over the stored sub-blocks b0..b1-1 of elo.size amplitudes, with the
+    energies built per sub-block from the QUBO's split into low and high bits (``diagonal._block_line``)
+    instead of read from a cost diagonal (logical index = stored index ^ M)."""
+    A = cross.shape[0]
     S = 1 << A
     ml = M & (S - 1)
-    nh = qcross.shape[1]
-    w = np.empty(S)
+    w = np.empty(A)
+    lin = np.empty(S)
     for b in range(b0, b1):
-        hz = b ^ (M >> A)
-        w[0] = ehi[hz]
-        for i in range(A):   # doubling over the low bits: w[t] = ehi + sum_i t_i c_i
-            c = qlin[i]
-            for j in range(nh):
-                if (hz >> j) & 1:
-                    c += qcross[i, j]
-            for t in range(1 << i):
-                w[t + (1 << i)] = w[t] + c
+        _block_line(b ^ (M >> A), cross, ehi, 0.0, w, lin)
         ex = 0.0
         nr = 0.0
         for s in range(S):
             j = _re(b * S + s)
             p = np.float64(F[j]) ** 2 + np.float64(F[j + 8]) ** 2
             t = s ^ ml
-            ex += p * (w[t] + qtab[t])
+            ex += p * (lin[t] + elo[t])
             nr += p
         acc[0] += ex
         acc[1] += nr
 
 
 @njit(parallel=True, **JIT)
-def structured_energy(F, M, A, qlin, qcross, ehi, qtab, out):
+def structured_energy(F, M, elo, cross, ehi, out):
     """``energy_blocks`` over the whole state, in parallel over ranges of sub-blocks (out: (parts, 2))."""
-    nb = (F.size // 2) >> A
+    nb = (F.size // 2) // elo.size
     nparts = out.shape[0]
     for part in prange(nparts):
         b0, b1 = share(part, nb, nparts)
         acc = np.zeros(2)
-        energy_blocks(F, M, A, qlin, qcross, ehi, qtab, b0, b1, acc)
+        energy_blocks(F, M, elo, cross, ehi, b0, b1, acc)
         out[part, 0] = acc[0]
         out[part, 1] = acc[1]
 
