@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from . import passes
 from .memory import aligned_empty, check_fits, fits, real_bytes
-from .readout import (analyze, analyze_blocks, cvar_walk, energy_blocks, structured_energy, pack_masks, sample_sorted, stored_to_complex, top_k_stored)
+from .readout import (analyze, analyze_blocks, cvar_walk, energy_blocks, pack_masks, sample_sorted,
+                      stored_to_complex, structured_energy, top_k_stored)
 from .diagonal import _doubling, coefficients, qubo_diagonal
-from .schedule import Angles, angles, backward_scalars, compile_program, make_layout, tangent_buffers
+from .schedule import (Angles, angles, backward_scalars, compile_program, flat_forward, gather_parts,
+                       make_layout, tangent_buffers, thread_parts)
 from .threads import auto_threads, thread_scope
 
 
@@ -39,35 +40,6 @@ def _product_state(amp0: np.ndarray, amp1: np.ndarray) -> np.ndarray:
     for a0, a1 in zip(amp0, amp1):
         out = np.concatenate([out * a0, out * a1])
     return out
-
-
-def _nparts(items: int, threads: int) -> int:
-    """Thread parts of a pass over ``items`` blocks (64: the rows of the per-part output arrays)."""
-    return max(1, min(items, threads, 64))
-
-
-def _gather_parts(layout, group: int, threads: int) -> tuple[int, int, int]:
-    """(first qubit, qubit count, thread parts) of the gathered pass of ``group``."""
-    s, h = layout.segments[group - 1]
-    return s, h, _nparts(1 << (layout.nq - h - layout.R), threads)
-
-
-@lru_cache(maxsize=256)
-def _flat_forward(layout, p: int, general: bool, threads: int, readout: bool) -> tuple:
-    """The forward program of p layers flattened for ``passes.forward``: (kinds, progs, prog_off, mops,
-    mops_off, seg_s, seg_h, seg_parts, bparts). Cached like ``compile_program``: every engine of a layout
-    shares the arrays, which nothing writes (numba would compile separate code for read-only ones)."""
-    fw = compile_program(layout, p, general, readout).forward
-    segs = [_gather_parts(layout, k + 1, threads) for k in range(len(layout.segments))] or [(0, 0, 1)]
-    arrays = (np.array([cp.group for cp in fw], dtype=np.int64),
-              np.ascontiguousarray(np.concatenate([cp.prog for cp in fw])),
-              np.cumsum([0] + [cp.prog.shape[0] for cp in fw]).astype(np.int64),
-              np.ascontiguousarray(np.concatenate([cp.mops for cp in fw])),
-              np.cumsum([0] + [cp.mops.shape[0] for cp in fw]).astype(np.int64),
-              np.array([x[0] for x in segs], dtype=np.int64),
-              np.array([x[1] for x in segs], dtype=np.int64),
-              np.array([x[2] for x in segs], dtype=np.int64))
-    return arrays + (_nparts(1 << (layout.nq - layout.B), threads),)
 
 
 @dataclass
@@ -226,7 +198,7 @@ class QAOAEngine:
         key = (p, threads)
         fp = self._forward_plans.get(key)
         if fp is None:
-            fp = _ForwardPlan(*_flat_forward(self.layout, p, self.general, threads, self.has_diagonal),
+            fp = _ForwardPlan(*flat_forward(self.layout, p, self.general, threads, self.has_diagonal),
                               out=np.zeros((64, 2)),
                               tq=aligned_empty(p * (2 << self.A) if self.structured else 16),
                               angles=tangent_buffers(p, self.nq),
@@ -244,10 +216,10 @@ class QAOAEngine:
         return self._programs[p]
 
     def _nparts(self, items: int) -> int:
-        return _nparts(items, self._threads())
+        return thread_parts(items, self._threads())
 
     def _gather_parts(self, group: int) -> tuple[int, int, int]:
-        return _gather_parts(self.layout, group, self._threads())
+        return gather_parts(self.layout, group, self._threads())
 
     def _threads(self) -> int:
         return auto_threads(self.nq, self.threads)

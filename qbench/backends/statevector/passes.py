@@ -110,11 +110,14 @@ def fwd_gather(F, R, s, h, nparts, prog, tau, gen, general, E, M, out):
 def forward(F, E, B, R, general, kinds, progs, prog_off, mops, mops_off, seg_s, seg_h, seg_parts, bparts,
             betas, frames, tau, tau_b, cosb, fac_b, fscale, gen, gam, mfac, init8, initmid, amp0, amp1,
             out, A, qlin, qcross, ehi, qtab, tq):
-    """One forward evaluation: the X-form angles (``schedule.tangent_form`` into frames, tau, tau_b,
-    cosb, mfac, fac_b, fscale; with ``general`` the caller has filled gen and mfac), the layer table of the structured phase (when A > 0), then every pass of the program
-    (kinds[k] = 0: block pass, g >= 1: gathered pass of segment g - 1; its rows are
-    progs[prog_off[k]:prog_off[k+1]]). One call from Python per evaluation instead of one per pass.
-    Returns (sum |a|^2 E, sum |a|^2) of the stored final state, read by the last pass."""
+    """One forward evaluation, one call from Python instead of one per pass:
+    * the X-form angles (``schedule.tangent_form`` into frames, tau, tau_b, cosb, mfac, fac_b,
+      fscale; with ``general`` the caller has filled gen and mfac);
+    * the layer table of the structured phase (when A > 0);
+    * every pass of the program (kinds[k] = 0: block pass, g >= 1: gathered pass of segment g - 1;
+      its rows are progs[prog_off[k]:prog_off[k+1]]).
+    Returns (sum |a|^2 E, sum |a|^2) of the stored final state, read by the last pass (zeros when
+    the program has no readout)."""
     if not general:
         tangent_form(betas, tau, tau_b, cosb, frames, mfac, fac_b, fscale)
     if A > 0:

@@ -181,6 +181,35 @@ def compile_program(layout: Layout, p: int, general: bool, readout: bool = True)
     return Program(fw, bw, order)
 
 
+def thread_parts(items: int, threads: int) -> int:
+    """Thread parts of a pass over ``items`` blocks (64: the rows of the per-part output arrays)."""
+    return max(1, min(items, threads, 64))
+
+
+def gather_parts(layout: Layout, group: int, threads: int) -> tuple[int, int, int]:
+    """(first qubit, qubit count, thread parts) of the gathered pass of ``group``."""
+    s, h = layout.segments[group - 1]
+    return s, h, thread_parts(1 << (layout.nq - h - layout.R), threads)
+
+
+@lru_cache(maxsize=256)
+def flat_forward(layout: Layout, p: int, general: bool, threads: int, readout: bool) -> tuple:
+    """The forward program of p layers flattened for ``passes.forward``: (kinds, progs, prog_off, mops,
+    mops_off, seg_s, seg_h, seg_parts, bparts). Cached like ``compile_program``: every engine of a layout
+    shares the arrays, which nothing writes (numba would compile separate code for read-only ones)."""
+    fw = compile_program(layout, p, general, readout).forward
+    segs = [gather_parts(layout, k + 1, threads) for k in range(len(layout.segments))] or [(0, 0, 1)]
+    arrays = (np.array([cp.group for cp in fw], dtype=np.int64),
+              np.ascontiguousarray(np.concatenate([cp.prog for cp in fw])),
+              np.cumsum([0] + [cp.prog.shape[0] for cp in fw]).astype(np.int64),
+              np.ascontiguousarray(np.concatenate([cp.mops for cp in fw])),
+              np.cumsum([0] + [cp.mops.shape[0] for cp in fw]).astype(np.int64),
+              np.array([x[0] for x in segs], dtype=np.int64),
+              np.array([x[1] for x in segs], dtype=np.int64),
+              np.array([x[2] for x in segs], dtype=np.int64))
+    return arrays + (thread_parts(1 << (layout.nq - layout.B), threads),)
+
+
 @dataclass
 class Angles:
     """Per-evaluation kernel parameters derived from (gammas, betas)."""
