@@ -117,15 +117,17 @@ class QAOASolver(QuboSolver):
     def uses_gradient(self) -> bool:
         return self.optimizer.lower() in GRADIENT_METHODS
 
+    @property
+    def needs_diagonal(self) -> bool:
+        """Gradients and CVaR need the stored cost diagonal; plain expectations do without it when it
+        does not fit (the engine then reads energies from the QUBO's block tables)."""
+        return self.uses_gradient or self.cvar_alpha < 1.0
+
     def check_size(self, qubo: QUBO) -> None:
         if self.max_qubits is not None and qubo.num_variables > self.max_qubits:
             raise TooLargeError(f"{qubo.num_variables} qubits exceed this QAOA solver's max_qubits={self.max_qubits}")
-        # gradients and CVaR need the cost diagonal; plain expectations can do without it (the
-        # engine then reads energies from the QUBO's block tables and keeps only the state)
-        needs_diagonal = self.uses_gradient or self.cvar_alpha < 1.0
         check_fits(qubo.num_variables, self.precision, gradient=self.uses_gradient,
-                   cvar=self.cvar_alpha < 1.0, diagonal=needs_diagonal or qubo.num_variables < 14,
-                   what="QAOA statevector engine")
+                   cvar=self.cvar_alpha < 1.0, diagonal=self.needs_diagonal, what="QAOA statevector engine")
 
     # ---- angles ----------------------------------------------------------------------------------
     def initial_point(self, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -162,9 +164,8 @@ class QAOASolver(QuboSolver):
         if self.warm_start == "relaxed":
             c = relaxed_solution(qubo, int(rng_warm.integers(2 ** 31)))
             thetas = 2.0 * np.arcsin(np.sqrt(c))
-        needs_diagonal = self.uses_gradient or self.cvar_alpha < 1.0
         eng = QAOAEngine.from_qubo(qubo, precision=self.precision, thetas=thetas, threads=self.threads,
-                                   store_diagonal=True if needs_diagonal else None)
+                                   store_diagonal=True if self.needs_diagonal else None)
         scale = angle_scale(qubo)
         alpha = float(self.cvar_alpha)
         trace = {"best": math.inf, "x": None, "evals": 0, "seconds": 0.0}

@@ -125,9 +125,9 @@ def forward(F, E, B, R, general, kinds, progs, prog_off, mops, mops_off, seg_s, 
     last = 1
     for k in range(kinds.size):
         pr = progs[prog_off[k]:prog_off[k + 1]]
-        # one part: run the pass on this thread, outside any parallel region (whose launch and
-        # barrier would need the other numba threads, and thread_scope(1) around every call)
         out[0] = 0.0
+        # a pass of one part runs on this thread, outside any parallel region (whose launch and
+        # barrier would need the other numba threads, and thread_scope(1) around every call)
         if kinds[k] == 0:
             mo = mops[mops_off[k]:mops_off[k + 1]]
             if bparts == 1:
