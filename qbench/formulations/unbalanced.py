@@ -10,7 +10,11 @@ violations (h < 0) cost more than unused capacity. It is a heuristic: the QUBO m
 feasible, let alone optimal, and the weights matter.
 
 Defaults. The paper's knapsack experiments use ``lambda1 = 0.96, lambda2 = 0.0371`` (tuned there
-with Nelder-Mead on instances whose profits and weights are of the same size). The cost function is
+with Nelder-Mead on instances whose profits and weights are of the same size; the first author's
+PennyLane QUBO tutorial uses the same two numbers, and dimod's
+``add_linear_inequality_constraint(..., penalization_method="unbalanced")`` the same sign
+convention: ``+lambda1 a.x`` plus ``lambda2 (a.x - b)^2``, i.e. ``-lambda1 h + lambda2 h^2`` up to a
+constant). The cost function is
 not scale-free, so ``scaling`` says how the two numbers are applied to row i:
 
 * ``"objective"`` (default): both multiplied by the row's profit per unit of weight
