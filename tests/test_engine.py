@@ -395,6 +395,12 @@ def test_engine_without_diagonal_matches():
             eng.cvar(0.2)
         with pytest.raises(ValueError, match="cost diagonal"):
             eng.value_and_grad(g, b)
+    q = random_qubo(15, rng)
+    thetas = rng.uniform(0.3, 2.8, 15)   # warm-start mixer
+    for precision, tol in (("double", 1e-12), ("single", 1e-6)):
+        ref = QAOAEngine.from_qubo(q, thetas=thetas, precision=precision).run([0.3, 0.7], [0.5, -0.4])
+        eng = QAOAEngine.from_qubo(q, thetas=thetas, precision=precision, store_diagonal=False)
+        assert eng.run([0.3, 0.7], [0.5, -0.4]) == pytest.approx(ref, abs=tol)
     with pytest.raises(ValueError, match="pass the diagonal"):
         QAOAEngine.from_qubo(random_qubo(8, rng), store_diagonal=False)
 
