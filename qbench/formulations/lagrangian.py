@@ -51,7 +51,7 @@ import numpy as np
 
 from qbench.formulations.base import Formulation, FormulationOutcome
 from qbench.formulations.multipliers import METHODS, make_method
-from qbench.formulations.penalty import (QuboAccumulator, energy_sign, integer_row, merit_energy,
+from qbench.formulations.penalty import (QuboAccumulator, energy_sign, merit_energy,
                                          resolve_weights, split_constraints, variable_gain_bound)
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
@@ -180,8 +180,7 @@ class LagrangianFormulation(Formulation):
             in_rows = np.arange(model.A_ub.shape[0])
         A_eq, b_eq = model.A_eq, model.b_eq
         if self.keep_equality_penalty and A_eq.shape[0]:
-            scales = np.array([integer_row(a, d) or 1.0 for a, d in zip(A_eq, b_eq)])
-            base.add_squared_rows(A_eq * scales[:, None], b_eq * scales, w_eq)
+            base.add_equalities(model, w_eq)
             A_eq, b_eq = np.zeros((0, n)), np.zeros(0)
         dual = DualisedConstraints(model.A_ub[in_rows], model.b_ub[in_rows], pairs, A_eq, b_eq)
         return dual, base

@@ -83,6 +83,12 @@ class QuboAccumulator:
         self.linear += w @ R
         self.offset -= float(w @ np.asarray(r, dtype=float))
 
+    def add_equalities(self, model: BinaryModel, weights: np.ndarray) -> None:
+        """``w_k (s_k (e_k.x - d_k))^2`` for every equality row, ``s_k`` its integer scale (``row_scales``)."""
+        if model.A_eq.shape[0]:
+            s = row_scales(model.A_eq, model.b_eq)
+            self.add_squared_rows(model.A_eq * s[:, None], model.b_eq * s, weights)
+
     def add_pair_products(self, pairs: np.ndarray, weights: np.ndarray) -> None:
         """Add ``sum_k w_k y_u y_v`` for pairs (u, v)."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)

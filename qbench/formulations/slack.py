@@ -117,10 +117,8 @@ class SlackFormulation(StaticFormulation):
             acc.add_squared_rows(R, np.array([sr.b for sr in slack_rows]),
                                  w_ub[[sr.row for sr in slack_rows]])
         acc.add_pair_products(pairs, w_ub[conflict_rows])
-        if model.A_eq.shape[0]:
-            scales = np.array([integer_row(a, d) or 1.0 for a, d in zip(model.A_eq, model.b_eq)])
-            exact = exact and all(integer_row(a, d) is not None for a, d in zip(model.A_eq, model.b_eq))
-            acc.add_squared_rows(model.A_eq * scales[:, None], model.b_eq * scales, w_eq)
+        acc.add_equalities(model, w_eq)
+        exact = exact and all(integer_row(a, d) is not None for a, d in zip(model.A_eq, model.b_eq))
 
         bits_per_row = np.zeros(model.A_ub.shape[0], dtype=int)
         for sr, k in zip(slack_rows, bits):

@@ -41,7 +41,7 @@ from typing import ClassVar
 import numpy as np
 
 from qbench.formulations.base import Encoding, StaticFormulation
-from qbench.formulations.penalty import QuboAccumulator, integer_row, resolve_weights, split_constraints
+from qbench.formulations.penalty import QuboAccumulator, resolve_weights, split_constraints
 
 #: lambda1, lambda2 of the knapsack experiments of arXiv 2211.13914.
 PAPER_LAMBDA1 = 0.96
@@ -111,9 +111,7 @@ class UnbalancedFormulation(StaticFormulation):
         acc.add_linear_rows(A, b, l1)
         acc.add_squared_rows(A, b, l2)
         acc.add_pair_products(pairs, w_ub[conflict_rows])
-        if model.A_eq.shape[0]:
-            scales = np.array([integer_row(a, d) or 1.0 for a, d in zip(model.A_eq, model.b_eq)])
-            acc.add_squared_rows(model.A_eq * scales[:, None], model.b_eq * scales, w_eq)
+        acc.add_equalities(model, w_eq)
 
         info = {
             "lambda1": l1.tolist(),
