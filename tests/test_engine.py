@@ -214,6 +214,8 @@ def test_layout_passes_per_layer():
     assert make_layout(16, parallel=True) == make_layout(16, 14)   # >= 4 blocks for the threads
     assert make_layout(24, parallel=True).segments == ((15, 9),)
     assert make_layout(25, parallel=True).segments == ((16, 9),)   # not two segments of 5
+    assert make_layout(26, parallel=True).segments == ((17, 9),)   # nor of 6 and 5
+    assert make_layout(27).segments == ((15, 6), (21, 6))
     assert make_layout(30).segments == ((15, 8), (23, 7))
     assert all(L.R == 8 for L in (make_layout(24), make_layout(30)))
 
