@@ -9,7 +9,7 @@ import pytest
 
 from qbench.qubo import QUBO
 from qbench.solvers.annealing import SimulatedAnnealingSolver, default_beta_range
-from qbench.solvers.qubo_exact import ExactQuboSolver, all_energies, index_to_bits, solve_milp
+from qbench.solvers.qubo_exact import ExactQuboSolver
 
 
 def random_qubo(n: int, seed: int, density: float = 1.0) -> QUBO:
@@ -60,14 +60,6 @@ def test_annealing_on_a_larger_sparse_qubo_beats_greedy_zero():
 
 # ---- exact -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("n", [1, 4, 9])
-def test_enumeration_order_and_values(n):
-    q = random_qubo(n, n)
-    E = all_energies(q)
-    X = np.array([index_to_bits(i, n) for i in range(2 ** n)])
-    assert np.allclose(E, q.energy(X))
-
-
 def test_exact_separable_route_any_size():
     rng = np.random.default_rng(0)
     h = rng.normal(size=500)
@@ -85,14 +77,25 @@ def test_exact_enumeration_route(seed):
     assert result.energies[0] == pytest.approx(brute_force_min(q))
 
 
+def test_exact_enumeration_up_to_30_variables_agrees_with_milp():
+    # 27 sparse variables: enumeration by default, the MILP route when told to
+    q = random_qubo(27, 5, density=0.12)
+    enum = ExactQuboSolver().solve(q)
+    milp = ExactQuboSolver(brute_force_max=20, time_limit=20).solve(q)
+    assert enum.info["method"] == "enumeration" and milp.info["method"] == "milp"
+    if milp.info["optimal"]:
+        assert enum.energies[0] == pytest.approx(milp.energies[0], abs=1e-9)
+    else:   # time limit: the incumbent cannot beat the enumerated optimum, the bound cannot exceed it
+        assert enum.energies[0] <= milp.energies[0] + 1e-9
+        assert milp.info["bound"] <= enum.energies[0] + 1e-6
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_exact_milp_route_matches_enumeration(seed):
     q = random_qubo(10, 10 + seed)
     result = ExactQuboSolver(brute_force_max=4).solve(q)
     assert result.info["method"] == "milp" and result.info["optimal"]
     assert result.energies[0] == pytest.approx(brute_force_min(q))
-    x, e, optimal, _ = solve_milp(q, 30)          # the built-in fallback agrees
-    assert optimal and e == pytest.approx(brute_force_min(q))
 
 
 def test_exact_solver_is_not_sampling():

@@ -10,7 +10,8 @@ import pytest
 from qbench.formulations.penalty import automatic_weights, conflict_pair, integer_row, split_constraints
 from qbench.formulations.slack import SlackFormulation, num_slack_bits, slack_coefficients
 from qbench.problems.base import BinaryModel, Problem
-from qbench.solvers.qubo_exact import ExactQuboSolver, all_energies
+from qbench.backends.statevector import qubo_diagonal
+from qbench.solvers.qubo_exact import ExactQuboSolver
 
 
 def all_bitstrings(n: int) -> np.ndarray:
@@ -26,7 +27,7 @@ def constrained_optimum(problem: Problem) -> float:
 
 def qubo_argmin_decoded(formulation, problem: Problem) -> np.ndarray:
     enc = formulation.encode(problem)
-    E = all_energies(enc.qubo)
+    E = qubo_diagonal(enc.qubo)
     i = int(np.argmin(E))
     return ((i >> np.arange(enc.num_decision)) & 1).astype(np.uint8)
 
@@ -102,7 +103,7 @@ def test_default_penalty_makes_qubo_minimiser_a_feasible_optimum_mdkp(seed):
 def test_every_infeasible_assignment_is_worse_than_the_optimum(seed):
     problem = random_mdkp(100 + seed, n=4, m=2)
     enc = SlackFormulation().encode(problem)
-    E = all_energies(enc.qubo)
+    E = qubo_diagonal(enc.qubo)
     idx = np.arange(E.shape[0])
     X = ((idx[:, None] >> np.arange(enc.num_qubits)) & 1).astype(np.uint8)
     infeasible = ~problem.is_feasible(X[:, :4])
@@ -112,7 +113,7 @@ def test_every_infeasible_assignment_is_worse_than_the_optimum(seed):
 def test_feasible_point_with_right_slack_has_energy_minus_objective():
     problem = random_mdkp(3, n=5, m=2)
     enc = SlackFormulation().encode(problem)
-    E = all_energies(enc.qubo)
+    E = qubo_diagonal(enc.qubo)
     idx = np.arange(E.shape[0])
     X = ((idx[:, None] >> np.arange(enc.num_qubits)) & 1).astype(np.uint8)
     for x in all_bitstrings(5):
