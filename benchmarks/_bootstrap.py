@@ -24,7 +24,12 @@ def ensure_environment() -> None:
         sys.exit(2)
     if not venv_python.exists():
         print("benchmarks: setting up the project's environment first (make venv) ...", file=sys.stderr)
-        if subprocess.call(["make", "-C", str(ROOT), "venv"]) != 0:
-            print("benchmarks: `make venv` failed; see its output above", file=sys.stderr)
+        try:
+            failed = subprocess.call(["make", "-C", str(ROOT), "venv"]) != 0
+        except OSError as exc:   # no make on this machine
+            failed = True
+            print(f"benchmarks: cannot run make ({exc})", file=sys.stderr)
+        if failed:
+            print("benchmarks: `make venv` failed; create .venv with the project installed first", file=sys.stderr)
             sys.exit(2)
     os.execv(str(venv_python), [str(venv_python), *sys.argv])
