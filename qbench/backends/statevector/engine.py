@@ -23,8 +23,8 @@ from .memory import aligned_empty, check_fits, fits, real_bytes
 from .readout import (analyze, analyze_blocks, cvar_walk, energy_blocks, pack_masks, sample_sorted,
                       stored_to_complex, structured_energy, top_k_stored)
 from .diagonal import _doubling, coefficients, qubo_diagonal
-from .schedule import (Angles, angles, backward_scalars, compile_program, flat_forward, gather_parts,
-                       make_layout, tangent_buffers, thread_parts)
+from .schedule import (Angles, backward_scalars, compile_program, flat_forward, gather_parts,
+                       general_angles, make_layout, tangent_buffers, thread_parts)
 from .threads import auto_threads, thread_scope
 
 
@@ -262,7 +262,7 @@ class QAOAEngine:
             raise ValueError("need at least one layer")
         fp = self._forward_plan(p)
         if self.general:
-            a = angles(g, b, True, self.thetas)
+            a = general_angles(g, b, self.thetas)
         else:   # forward() fills the plan's buffers with the tangent form of b
             a = fp.angles
             a.gam = g

@@ -229,23 +229,18 @@ class Angles:
     fac_b: np.ndarray      # (p,) complex product of backward factors of mixer l
 
 
-def angles(gammas: np.ndarray, betas: np.ndarray, general: bool, thetas: np.ndarray) -> Angles:
+def general_angles(gammas: np.ndarray, betas: np.ndarray, thetas: np.ndarray) -> Angles:
+    """Angles of the warm-start mixer exp(-i beta (sin t X + cos t Z)): (C, X, Z) per layer and qubit,
+    no tangent form, no Pauli frames. (X-form angles: ``tangent_buffers`` + ``tangent_form``.)"""
     p, nq = betas.shape
-    gam = np.asarray(gammas, dtype=np.float64).copy()
-    if general:
-        C = np.cos(betas)
-        S = np.sin(betas)
-        gen_f = np.stack([C, S * np.sin(thetas)[None, :], S * np.cos(thetas)[None, :]], axis=-1)
-        gen_b = gen_f * np.array([1.0, -1.0, -1.0])
-        zeros = np.zeros((p, nq))
-        return Angles(gam, zeros, zeros, gen_f, gen_b, np.zeros(p + 1, dtype=np.int64),
-                      np.tile([1.0, 0.0], (p, 1)), 1.0 + 0j, np.ones((p, nq)), np.ones(p, dtype=complex))
-    a = tangent_buffers(p, nq)
-    a.gam = gam
-    fsc = np.empty(2)
-    tangent_form(betas, a.tau_f, a.tau_b, a.cosb, a.frames, a.mfac_f, a.fac_b, fsc)
-    a.fscale = complex(fsc[0], fsc[1])
-    return a
+    C = np.cos(betas)
+    S = np.sin(betas)
+    gen_f = np.stack([C, S * np.sin(thetas)[None, :], S * np.cos(thetas)[None, :]], axis=-1)
+    gen_b = gen_f * np.array([1.0, -1.0, -1.0])
+    zeros = np.zeros((p, nq))
+    return Angles(np.asarray(gammas, dtype=np.float64).copy(), zeros, zeros, gen_f, gen_b,
+                  np.zeros(p + 1, dtype=np.int64), np.tile([1.0, 0.0], (p, 1)), 1.0 + 0j, np.ones((p, nq)),
+                  np.ones(p, dtype=complex))
 
 
 def tangent_buffers(p: int, nq: int) -> Angles:
