@@ -69,11 +69,13 @@ def _read_available_bytes() -> int:
 
 
 def fmt_bytes(b: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if b < 1024 or unit == "TiB":
+    if b >= 1024 ** 6:   # beyond EiB a decimal figure says nothing: give the power of two
+        return f"about 2^{int(b).bit_length() - 1} B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if b < 1024 or unit == "EiB":
             return f"{b:.1f} {unit}" if unit != "B" else f"{int(b)} B"
         b /= 1024
-    return f"{b:.1f} TiB"  # pragma: no cover
+    return f"{b:.1f} EiB"  # pragma: no cover
 
 
 def check_fits(n: int, precision: str = "double", *, gradient: bool = False, cvar: bool = False,
@@ -81,7 +83,11 @@ def check_fits(n: int, precision: str = "double", *, gradient: bool = False, cva
     """Raise TooLargeError (one line) if an n-qubit run cannot fit; return the bytes it needs."""
     need = required_bytes(n, precision, gradient=gradient, cvar=cvar, diagonal=diagonal)
     avail = available_bytes() if available is None else available
-    if n > MAX_QUBITS or need > avail:
+    if n > MAX_QUBITS:
+        raise TooLargeError(f"{n} qubits is too large for the {what}: its limit is {MAX_QUBITS} qubits "
+                            f"(a 2^n state); use backend aer-mps, a qubit-compressing solver (pce, qrao) "
+                            f"or shrink the QUBO")
+    if need > avail:
         hint = "" if precision == "single" else "; precision='single' halves it"
         raise TooLargeError(
             f"{n} qubits is too large for the {what}: it would need {fmt_bytes(need)} "
