@@ -27,9 +27,8 @@ from qbench.errors import TooLargeError
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
-
-GRADIENT_METHODS = {"l-bfgs-b", "bfgs", "cg", "slsqp", "tnc", "trust-constr", "newton-cg"}
-DERIVATIVE_FREE = {"cobyla", "cobyqa", "nelder-mead", "powell"}
+from qbench.solvers.variational import (DERIVATIVE_FREE, GRADIENT_METHODS, Tracker, check_optimizer,  # noqa: F401
+                                        minimize, nlopt_cobyla)
 INITS = ("ramp", "random", "zeros")
 WARM_STARTS = ("none", "relaxed")
 RAMP_DELTA = 0.8
@@ -77,6 +76,11 @@ class QAOASolver(QuboSolver):
     #: Engine threads (None: every numba thread from 14 qubits up, one below). Give 1 to solvers that
     #: run side by side (parallel sweeps), so that they do not wait on each other's cores.
     threads: int | None = None
+    #: where the circuit runs: "statevector" (the fast engine) or a circuit backend ("aer", "aer-mps",
+    #: "aer-noisy:fake_torino", ...; see qbench.backends), where QAOA is built as a Qiskit circuit
+    backend: str = "statevector"
+    #: also report ISA depth / 2-qubit gates after transpiling onto this fake device (e.g. "fake_torino")
+    resources_on: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.reps, int) or self.reps < 1:
@@ -85,9 +89,10 @@ class QAOASolver(QuboSolver):
             raise ValueError(f"shots must be a non-negative integer (0 = exact readout), got {self.shots!r}")
         if not isinstance(self.maxiter, int) or self.maxiter < 0:
             raise ValueError(f"maxiter must be a non-negative integer, got {self.maxiter!r}")
-        if self.optimizer.lower() not in GRADIENT_METHODS | DERIVATIVE_FREE:
-            raise ValueError(f"optimizer {self.optimizer!r} is not supported; allowed: "
-                             f"{', '.join(sorted(GRADIENT_METHODS | DERIVATIVE_FREE))}")
+        check_optimizer(self.optimizer)
+        from qbench.backends import validate_spec
+
+        validate_spec(self.backend)
         if self.init not in INITS:
             raise ValueError(f"init must be one of {', '.join(INITS)}, got {self.init!r}")
         if not 0.0 < float(self.cvar_alpha) <= 1.0:
@@ -100,18 +105,6 @@ class QAOASolver(QuboSolver):
             raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             raise ValueError(f"threads must be a positive integer or None (automatic), got {self.threads!r}")
-
-    def _scipy_minimize(self, objective, x0: np.ndarray) -> tuple[str, bool]:
-        from scipy.optimize import minimize
-
-        options: dict = {"maxiter": self.maxiter}
-        low = self.optimizer.lower()
-        if low in ("l-bfgs-b", "tnc"):
-            options["maxfun"] = max(1, self.maxiter)
-        elif low in ("nelder-mead", "powell"):
-            options["maxfev"] = max(1, self.maxiter)
-        res = minimize(objective, x0, jac=self.uses_gradient, method=self.optimizer, options=options)
-        return str(res.message), bool(res.success)
 
     @property
     def uses_gradient(self) -> bool:
@@ -126,6 +119,11 @@ class QAOASolver(QuboSolver):
     def check_size(self, qubo: QUBO) -> None:
         if self.max_qubits is not None and qubo.num_variables > self.max_qubits:
             raise TooLargeError(f"{qubo.num_variables} qubits exceed this QAOA solver's max_qubits={self.max_qubits}")
+        if self.backend != "statevector":
+            from qbench.backends import get_backend
+
+            get_backend(self.backend).check_fits(self.num_qubits(qubo), "QAOA circuit")
+            return
         check_fits(qubo.num_variables, self.precision, gradient=self.uses_gradient,
                    cvar=self.cvar_alpha < 1.0, diagonal=self.needs_diagonal, what="QAOA statevector engine")
 
@@ -150,8 +148,24 @@ class QAOASolver(QuboSolver):
         b = np.asarray(x[p:]).reshape(p, n) if self.multi_angle else np.asarray(x[p:])
         return g, b
 
+    def _resources(self, qubo: QUBO) -> dict:
+        """Circuit resources (logical, and ISA on ``resources_on``) of this QAOA as a Qiskit circuit."""
+        n = qubo.num_variables
+        nb = self.reps * n if self.multi_angle else self.reps
+        if self.resources_on is None:   # no qiskit on the engine's path unless asked for
+            return {"two_qubit_gates": int(self.reps * np.count_nonzero(qubo.quadratic)),
+                    "parameters": self.reps + nb}
+        from qbench.solvers.qaoa_circuit import qaoa_circuit
+        from qbench.solvers.resources import circuit_resources
+
+        return circuit_resources(qaoa_circuit(self, qubo, None)[0], self.resources_on, seed=0)
+
     # ---- solve -----------------------------------------------------------------------------------
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
+        if self.backend != "statevector":
+            from qbench.solvers.qaoa_circuit import solve_qaoa_circuit
+
+            return solve_qaoa_circuit(self, qubo, seed)
         self.check_size(qubo)
         t0 = time.perf_counter()
         n = qubo.num_variables
@@ -168,13 +182,8 @@ class QAOASolver(QuboSolver):
                                    store_diagonal=True if self.needs_diagonal else None)
         scale = angle_scale(qubo)
         alpha = float(self.cvar_alpha)
-        trace = {"best": math.inf, "x": None, "evals": 0, "seconds": 0.0}
-
-        def record(x, v, t):
-            trace["evals"] += 1
-            trace["seconds"] += time.perf_counter() - t
-            if v < trace["best"]:
-                trace["best"], trace["x"] = v, np.array(x, dtype=float)
+        tracker = Tracker(self.maxiter)
+        record = tracker.record
 
         def fun(x):
             t = time.perf_counter()
@@ -191,20 +200,16 @@ class QAOASolver(QuboSolver):
             return v, np.concatenate([dg / scale, np.ravel(db)])
 
         x0 = self.initial_point(n, rng_init)
-        message, success = "no optimisation (maxiter=0)", True
-        if self.maxiter > 0:
-            if self.optimizer.lower() == "cobyla":
-                message, success = _nlopt_cobyla(fun, x0, self.maxiter)
-            else:
-                message, success = self._scipy_minimize(fun_grad if self.uses_gradient else fun, x0)
-        x_best = trace["x"] if trace["x"] is not None else x0
+        message, success = minimize(fun, x0, self.optimizer, self.maxiter, fun_grad=fun_grad,
+                                    seed=int(rng_init.integers(2 ** 31)))
+        x_best = tracker.x if tracker.x is not None else x0
         g, b = self.split(x_best, n, scale)
         expectation = eng.run(g, b)
         final = expectation if alpha >= 1.0 else eng.cvar(alpha)[0]
         info = {
-            "evaluations": trace["evals"] + 1,
+            "evaluations": tracker.evals + 1,
             "gradient_evaluations": eng.gradient_evaluations,
-            "objective_seconds": trace["seconds"],
+            "objective_seconds": tracker.seconds,
             "reps": self.reps,
             "expectation": expectation,
             "objective": final,
@@ -218,6 +223,9 @@ class QAOASolver(QuboSolver):
             "precision": self.precision,
             "cost_diagonal_stored": eng.has_diagonal,
             "num_qubits": n,
+            "backend": "statevector",
+            **tracker.convergence(),
+            **self._resources(qubo),
         }
         if thetas is not None:
             info["warm_start_thetas"] = thetas.tolist()
@@ -238,22 +246,5 @@ class QAOASolver(QuboSolver):
 
 def _nlopt_cobyla(objective, x0: np.ndarray, maxeval: int, rhobeg: float = 0.5,
                   rhoend: float = 1e-4) -> tuple[str, bool]:
-    """COBYLA from NLopt (compiled). scipy >= 1.16 ships a pure-Python COBYLA whose bookkeeping
-    (~1 ms per iteration) costs more than a 20-qubit QAOA energy; NLopt's costs microseconds. Same
-    algorithm, same budget (``maxeval`` = objective evaluations), start step ``rhobeg`` and final
-    trust-region radius ``rhoend`` as scipy's defaults for COBYLA."""
-    import nlopt
-
-    opt = nlopt.opt(nlopt.LN_COBYLA, x0.size)
-    opt.set_min_objective(lambda x, grad: objective(x))
-    opt.set_maxeval(int(maxeval))
-    opt.set_initial_step(rhobeg)
-    opt.set_xtol_abs(rhoend)
-    try:
-        opt.optimize(np.asarray(x0, dtype=float))
-    except nlopt.RoundoffLimited:
-        return "NLopt COBYLA: roundoff limited", True
-    result = opt.last_optimize_result()
-    names = {nlopt.MAXEVAL_REACHED: "maximum evaluations reached", nlopt.XTOL_REACHED: "trust region below rhoend",
-             nlopt.FTOL_REACHED: "objective tolerance reached", nlopt.SUCCESS: "success"}
-    return f"NLopt COBYLA: {names.get(result, result)}", result > 0
+    """Kept for callers of the old name; see :func:`qbench.solvers.variational.nlopt_cobyla`."""
+    return nlopt_cobyla(objective, x0, maxeval, rhobeg, rhoend)
