@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from qbench.qubo import QUBO
-from qbench.shrink.estimators import ESTIMATORS
+from qbench.shrink.estimators import ESTIMATORS, SDP_SOLVERS
 from qbench.shrink.merge import MergeRecord, MergeState
 
 
@@ -32,7 +32,7 @@ class ShrinkConfig:
     recompute_every: int = 5
     recompute_below: float | None = None
     min_confidence: float = 0.0
-    sdp_solver: str = "clarabel"
+    sdp_solver: str = "scs"
     sdp_tol: float = 1e-6
     #: QUBO solver (registry name) and its params behind the ``samples`` estimator.
     sampler: str = "annealing"
@@ -50,6 +50,8 @@ class ShrinkConfig:
             self.target = int(t)
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"unknown estimator {self.estimator!r}; allowed: {', '.join(ESTIMATORS)}")
+        if self.sdp_solver not in SDP_SOLVERS:
+            raise ValueError(f"unknown sdp_solver {self.sdp_solver!r}; allowed: {', '.join(SDP_SOLVERS)}")
         if self.recompute_every < 0:
             raise ValueError("recompute_every must be >= 0 (0: never)")
         if not 0.0 <= self.min_confidence <= 1.0:

@@ -2,9 +2,11 @@
 ``<z_a z_b>`` in good solutions, for every pair of nodes (node 0 the reference, so ``C[0, i]``
 says how firmly x_i leans to 0 (+1) or 1 (-1)).
 
-* ``sdp``: the Goemans-Williamson relaxation ``min <W, X>, diag X = 1, X PSD`` (cvxpy, Clarabel by
-  default, SCS as the alternative); X is factorised ``X = V V^T`` (eigendecomposition, negative
-  eigenvalues clipped), the rows of V normalised to unit vectors, and ``C = V V^T`` of those.
+* ``sdp``: the Goemans-Williamson relaxation ``min <W, X>, diag X = 1, X PSD`` (cvxpy; SCS by default:
+  0.2-0.3 s on a 65-node graph at eps 1e-6 where Clarabel's interior point takes ~3 s, same objective
+  to 5 digits; ``sdp_solver: clarabel`` for the interior-point answer); X is factorised
+  ``X = V V^T`` (eigendecomposition, negative eigenvalues clipped), the rows of V normalised to unit
+  vectors, and ``C = V V^T`` of those.
 * ``lp``: the McCormick linearisation of the QUBO (``y_ij`` for every coupling, HiGHS through
   ``scipy.optimize.linprog``); ``C[0, i] = 1 - 2 x_i`` and, for coupled pairs, ``C[i, j] = 1 - 2 P(x_i !=
   x_j)`` with ``P = x_i + x_j - 2 y_ij``; uncoupled pairs as if independent. Fischer et al.
@@ -16,13 +18,14 @@ says how firmly x_i leans to 0 (+1) or 1 (-1)).
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 
 from qbench.shrink.maxcut import IsingGraph, bits_to_spins
 
-SDP_SOLVERS = ("clarabel", "scs")
+SDP_SOLVERS = ("scs", "clarabel")
 
 
 def _unit_rows(V: np.ndarray) -> np.ndarray:
@@ -30,7 +33,7 @@ def _unit_rows(V: np.ndarray) -> np.ndarray:
     return V / np.where(norms > 1e-12, norms, 1.0)
 
 
-def sdp_vectors(W: np.ndarray, solver: str = "clarabel", tol: float = 1e-6) -> tuple[np.ndarray, dict[str, Any]]:
+def sdp_vectors(W: np.ndarray, solver: str = "scs", tol: float = 1e-6) -> tuple[np.ndarray, dict[str, Any]]:
     """Unit vectors (rows) of the Goemans-Williamson SDP of the graph W, and facts about the solve."""
     import cvxpy as cp
 
@@ -38,15 +41,21 @@ def sdp_vectors(W: np.ndarray, solver: str = "clarabel", tol: float = 1e-6) -> t
     if m == 1:
         return np.ones((1, 1)), {"sdp_solver": solver, "sdp_seconds": 0.0}
     scale = float(np.abs(W).max()) or 1.0
-    X = cp.Variable((m, m), symmetric=True)
-    problem = cp.Problem(cp.Minimize(cp.trace((W / scale) @ X)), [X >> 0, cp.diag(X) == 1])
+    X = cp.Variable((m, m), PSD=True)
+    problem = cp.Problem(cp.Minimize(cp.sum(cp.multiply(W / scale, X))), [cp.diag(X) == 1])
     t0 = time.perf_counter()
-    if solver == "clarabel":
-        problem.solve(solver=cp.CLARABEL, tol_gap_abs=tol, tol_gap_rel=tol, tol_feas=tol)
-    elif solver == "scs":
-        problem.solve(solver=cp.SCS, eps_abs=tol, eps_rel=tol)
-    else:
-        raise ValueError(f"unknown sdp_solver {solver!r}; allowed: {', '.join(SDP_SOLVERS)}")
+    with warnings.catch_warnings():
+        # "optimal_inaccurate" is kept (the status is recorded): correlations need no more digits
+        warnings.simplefilter("ignore", UserWarning)
+        if solver == "clarabel":
+            problem.solve(solver=cp.CLARABEL, tol_gap_abs=tol, tol_gap_rel=tol, tol_feas=tol)
+        elif solver == "scs":
+            problem.solve(solver=cp.SCS, eps_abs=tol, eps_rel=tol)
+            if X.value is None:
+                problem.solve(solver=cp.CLARABEL)
+                solver = "clarabel"
+        else:
+            raise ValueError(f"unknown sdp_solver {solver!r}; allowed: {', '.join(SDP_SOLVERS)}")
     seconds = time.perf_counter() - t0
     Xv = X.value if X.value is not None else np.eye(m)
     vals, vecs = np.linalg.eigh((Xv + Xv.T) / 2.0)
@@ -55,7 +64,7 @@ def sdp_vectors(W: np.ndarray, solver: str = "clarabel", tol: float = 1e-6) -> t
                            "sdp_status": problem.status}
 
 
-def sdp_correlations(graph: IsingGraph, *, sdp_solver: str = "clarabel", sdp_tol: float = 1e-6,
+def sdp_correlations(graph: IsingGraph, *, sdp_solver: str = "scs", sdp_tol: float = 1e-6,
                      **_: Any) -> tuple[np.ndarray, dict[str, Any]]:
     V, info = sdp_vectors(graph.weights, sdp_solver, sdp_tol)
     return np.clip(V @ V.T, -1.0, 1.0), info
