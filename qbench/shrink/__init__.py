@@ -10,10 +10,10 @@ Modules: :mod:`~qbench.shrink.maxcut` (QUBO <-> Max-Cut graph), :mod:`~qbench.sh
 
 from qbench.shrink.composite import ShrinkingSolver, shrink_config, wrap_solver
 from qbench.shrink.control import ShrinkConfig, ShrinkOutcome, shrink
-from qbench.shrink.guards import CHECKS, MergeGuard, VariableLayout, check_for
+from qbench.shrink.guards import CHECKS, MergeGuard, ModelRows, VariableLayout, check_for
 from qbench.shrink.maxcut import IsingGraph
 from qbench.shrink.merge import Merge, MergeRecord, MergeState
 
 __all__ = ["ShrinkingSolver", "shrink_config", "wrap_solver", "ShrinkConfig", "ShrinkOutcome", "shrink",
-           "CHECKS", "MergeGuard", "VariableLayout", "check_for", "IsingGraph", "Merge", "MergeRecord",
+           "CHECKS", "MergeGuard", "ModelRows", "VariableLayout", "check_for", "IsingGraph", "Merge", "MergeRecord",
            "MergeState"]

@@ -18,7 +18,7 @@ from qbench.errors import QbenchError, TooLargeError
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.shrink.control import ShrinkConfig, shrink
-from qbench.shrink.guards import MergeGuard, VariableLayout, check_for
+from qbench.shrink.guards import MergeGuard, ModelRows, VariableLayout, check_for
 from qbench.shrink.verify import verify_and_repair
 from qbench.solvers.base import QuboSolver
 
@@ -89,7 +89,7 @@ class ShrinkingSolver(QuboSolver):
         layout = self._layout_for(qubo)
         guard = None
         if self.config.constraint_aware and self.problem is not None:
-            guard = MergeGuard(check_for(self.problem), layout)
+            guard = MergeGuard(check_for(self.problem), layout, ModelRows.of(self.problem))
         fit = self.fit_limit(qubo.num_variables) if self.config.target == "fit" else None
         out = shrink(qubo, self.config, guard=guard, fit=fit, seed=seed, sampler=self._sampler)
         raw = self.inner.solve(out.qubo, seed=seed)

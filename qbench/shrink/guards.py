@@ -14,6 +14,9 @@ gets :func:`model_rows_check`, a generic bound test on the rows of its
 * MIS: no phase selects two adjacent vertices.
 * QAP / TSP: no phase selects two variables of one one-hot row or column, or zeroes a whole row/column.
 * MDKP: no phase selects items whose joint weight exceeds a capacity.
+
+On top of the per-kind rule, :class:`MergeGuard` bounds every row of the model over all groups at
+once (see there).
 """
 
 from __future__ import annotations
@@ -106,14 +109,38 @@ def check_for(problem) -> Check:
     return CHECKS.get(problem.kind, model_rows_check)(problem)
 
 
+@dataclass(frozen=True)
+class ModelRows:
+    """The problem's linear rows over its decision variables: ``A[:k_ub] x <= b[:k_ub]``,
+    ``A[k_ub:] x == b[k_ub:]``."""
+
+    A: np.ndarray
+    b: np.ndarray
+    k_ub: int
+
+    @classmethod
+    def of(cls, problem) -> "ModelRows":
+        m = problem.model
+        return cls(np.vstack([m.A_ub, m.A_eq]), np.append(m.b_ub, m.b_eq), m.A_ub.shape[0])
+
+
 class MergeGuard:
     """Decides, for a :class:`~qbench.shrink.merge.MergeState`, whether folding node i into node j is
-    allowed (nodes are 1 + QUBO variable index; node 0 the reference)."""
+    allowed (nodes are 1 + QUBO variable index; node 0 the reference).
 
-    def __init__(self, check: Check, layout: VariableLayout):
+    Two tests: the per-kind ``check`` on each phase of the merged group (the rules of the module
+    docstring), and, when ``rows`` are given, a bound over *all* groups: every decision variable is in
+    exactly one group, so a row's value is the sum of one phase's contribution per group, and the
+    merge is refused when even the smallest (largest) contributions overshoot (cannot reach) the
+    right-hand side. That catches what no single group shows, e.g. two anti-merged pairs of one
+    QAP row (each pair always holds exactly one 1, so the row holds two)."""
+
+    def __init__(self, check: Check, layout: VariableLayout, rows: ModelRows | None = None):
         self.check = check
         self.layout = layout
+        self.rows = rows
         self._owner = np.array((-1,) * layout.num_decision + layout.aux_constraint, dtype=np.int64)
+        self._bounds: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
 
     def allows(self, state, i: int, j: int, sign: int) -> bool:
         if i == 0:
@@ -135,6 +162,54 @@ class MergeGuard:
             ones = np.concatenate([var[par * s == -1], fixed_ones])
             zeros = np.concatenate([var[par * s == 1], fixed_zeros])
             if not self.check(ones, zeros):
+                return False
+        return self.rows is None or self._rows_feasible(state, i, j, (members, parities))
+
+    def _group_phases(self, root: int, members, parities) -> np.ndarray:
+        """(2, rows): the group's contribution to every row in phase +1 and phase -1 (the reference's
+        group has only phase +1; it is repeated)."""
+        var = np.array(members, dtype=np.int64) - 1
+        par = np.array(parities, dtype=np.int64)
+        keep = (var >= 0) & (var < self.layout.num_decision)
+        var, par = var[keep], par[keep]
+        A = self.rows.A
+        plus = A[:, var[par == -1]].sum(axis=1)
+        minus = plus if root == 0 else A[:, var[par == 1]].sum(axis=1)
+        return np.vstack([plus, minus])
+
+    def _rows_feasible(self, state, i: int, j: int, merged, max_rounds: int = 50) -> bool:
+        """Bound propagation over group phases: drop a phase of a group when, with every other group
+        at its most favourable allowed phase, it breaks a row; refuse when a group has no phase left."""
+        contrib = []
+        for root, (members, parities) in state.groups.items():
+            if root == i:
+                continue
+            if root == j:
+                contrib.append(self._group_phases(j, *merged))
+                continue
+            cached = self._bounds.get(root)
+            if cached is None or cached[0] != len(members):
+                cached = (len(members), self._group_phases(root, members, parities))
+                self._bounds[root] = cached
+            contrib.append(cached[1])
+        C = np.stack(contrib)                       # (groups, 2, rows)
+        allowed = np.ones(C.shape[:2], dtype=bool)  # phases still possible
+        b, k = self.rows.b, self.rows.k_ub
+        big = np.inf
+        for _ in range(max_rounds):
+            lo_g = np.where(allowed[:, :, None], C, big).min(axis=1)
+            hi_g = np.where(allowed[:, :, None], C, -big).max(axis=1)
+            lo, hi = lo_g.sum(axis=0), hi_g.sum(axis=0)
+            # row value if group g takes phase s and every other group its extreme
+            lo_if = lo[None, None, :] - lo_g[:, None, :] + C
+            hi_if = hi[None, None, :] - hi_g[:, None, :] + C
+            bad = (lo_if[:, :, :k] > b[:k] + 1e-9).any(axis=2)
+            bad |= ((lo_if[:, :, k:] > b[k:] + 1e-9) | (hi_if[:, :, k:] < b[k:] - 1e-9)).any(axis=2)
+            newly = allowed & bad
+            if not newly.any():
+                return True
+            allowed &= ~bad
+            if not allowed.any(axis=1).all():
                 return False
         return True
 
