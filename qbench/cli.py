@@ -88,7 +88,14 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
           time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for exact solvers."),
           param: list[str] = typer.Option([], "--param", "-P", help="Extra solver parameter KEY=VALUE (repeatable)."),
           data_dir: Optional[Path] = DataDir,
-          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+          as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+          shrink: Optional[str] = typer.Option(
+              None, "--shrink",
+              help="Graph-shrink the QUBO first: an integer is a qubit budget, a number below 1 the fraction "
+                   "of variables to keep, 'fit' what the solver accepts."),
+          shrink_param: list[str] = typer.Option(
+              [], "--shrink-param",
+              help="Shrink setting KEY=VALUE (estimator, constraint_aware, recompute_every, ...; repeatable).")):
     """Solve one instance with one method and print the result."""
     from qbench.paths import resolve_data_path
     from qbench.problems import load_instance
@@ -106,6 +113,11 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     if multiplier is not None and formulation is None:
         formulation = "lagrangian"
     inner_solver = solver
+    shrink_params = _shrink_params(shrink, shrink_param)
+    if shrink_params is not None and is_problem_solver(solver) and formulation is None:
+        if solver != "exact":
+            raise ConfigError(f"--solver {solver} solves the problem directly; --shrink needs a QUBO solver")
+        formulation = "slack"
     if is_problem_solver(solver) and formulation is not None:
         if solver != "exact":
             raise ConfigError(f"--solver {solver} solves the problem directly; drop --formulation {formulation}")
@@ -116,7 +128,7 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     spec = RunSpec("solve", InstanceRef(prob.name, prob.kind, path=str(path)),
                    Component(inner_solver, inner_solver, solver_params),
                    Component(formulation, formulation, form_params) if use_formulation else None,
-                   seed, time_limit)
+                   seed, time_limit, shrink=shrink_params)
     result = solve_problem(spec, prob)
     m = result["metrics"]
     out = {
@@ -131,6 +143,9 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     }
     if result["trace"]:
         out["outer_iterations"] = len(result["trace"])
+    if "shrink" in result:
+        out["qubits_before"] = result["qubits_before"]
+        out["shrink"] = result["shrink"]
     if as_json:
         typer.echo(json.dumps(out, default=_jsonable))
         return
@@ -141,6 +156,25 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
         if k not in ("info",):
             table.add_row(k, str(v))
     Console().print(table)
+
+
+def _shrink_params(target: Optional[str], items: list[str]) -> Optional[dict]:
+    """--shrink TARGET plus --shrink-param settings, validated (None: no shrinking)."""
+    if target is None:
+        if items:
+            raise ConfigError("--shrink-param needs --shrink TARGET")
+        return None
+    import yaml
+
+    value = yaml.safe_load(target)
+    params = {"target": value, **_parse_params(items)}
+    from qbench.shrink import shrink_config
+
+    try:
+        shrink_config(params)
+    except QbenchError as exc:
+        raise ConfigError(f"--shrink: {exc}") from None
+    return params
 
 
 def _parse_params(items: list[str]) -> dict:

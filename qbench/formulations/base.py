@@ -30,6 +30,10 @@ class Encoding:
     qubo: QUBO
     num_decision: int
     info: dict[str, Any] = field(default_factory=dict)
+    #: For each auxiliary variable (QUBO index ``num_decision + k``), the ``<=`` row of the problem's
+    #: model whose slack bit it is; -1 (or a missing entry) when it belongs to no single row.
+    #: Graph shrinking reads it so that it never merges slack bits of different constraints.
+    aux_constraint: list[int] = field(default_factory=list)
 
     @property
     def num_qubits(self) -> int:

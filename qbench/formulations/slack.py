@@ -133,7 +133,8 @@ class SlackFormulation(StaticFormulation):
             "redundant_rows": int(len(redundant)),
             "num_qubits": int(N),
         }
-        return Encoding(acc.build(labels), n, info)
+        aux_constraint = [sr.row for sr, k in zip(slack_rows, bits) for _ in range(k)]
+        return Encoding(acc.build(labels), n, info, aux_constraint)
 
     def num_qubits(self, problem) -> int:
         """n plus the slack bits, counted from the inequality rows alone (no QUBO, and no model for

@@ -86,6 +86,15 @@ class ExperimentConfig(_Strict):
     repair: bool = True
     #: Set aside (instead of refusing the whole config) runs whose QUBO is too large for the solver.
     skip_too_large: bool = False
+    #: Graph shrinking before QUBO solvers: one mapping (``{target: 20, estimator: sdp, ...}``), or a
+    #: list of mappings and ``none`` as a grid axis (see :mod:`qbench.shrink`).
+    shrink: dict[str, Any] | list[dict[str, Any] | str | None] | None = None
+
+    def shrink_axis(self) -> list[dict[str, Any] | None]:
+        """The shrink settings of the grid: ``[None]`` when the config has no shrink stage."""
+        items = self.shrink if isinstance(self.shrink, list) else [self.shrink]
+        return [None if item is None or (isinstance(item, str) and item.lower() == "none") else item
+                for item in items] or [None]
 
 
 def load_config(path: str | Path) -> ExperimentConfig:
@@ -109,6 +118,7 @@ def load_config(path: str | Path) -> ExperimentConfig:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_first_error(exc)}") from None
     _check_components(config, path)
+    _check_shrink(config, path)
     return config
 
 
@@ -162,3 +172,19 @@ def _build(factory, spec: ComponentSpec, where: str):
         return factory(spec.name, spec.params)
     except QbenchError as exc:
         raise ConfigError(f"{where}.params: {exc}") from None
+
+
+def _check_shrink(config: ExperimentConfig, path: Path) -> None:
+    from qbench.shrink.composite import shrink_config
+
+    for i, item in enumerate(config.shrink if isinstance(config.shrink, list) else [config.shrink]):
+        where = f"{path}: shrink" + (f".{i}" if isinstance(config.shrink, list) else "")
+        if isinstance(item, str) and item.lower() != "none":
+            raise ConfigError(f"{where}: expected a mapping or 'none', not {item!r}")
+        if isinstance(item, dict):
+            if "label" in item and not isinstance(item["label"], str):
+                raise ConfigError(f"{where}.label: expected a string")
+            try:
+                shrink_config({k: v for k, v in item.items() if k != "label"})
+            except QbenchError as exc:
+                raise ConfigError(f"{where}: {exc}") from None

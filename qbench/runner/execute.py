@@ -39,13 +39,23 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
         candidates = None
     else:
         formulation = make_formulation(spec.formulation.name, spec.formulation.params)
+        if getattr(spec, "shrink", None):
+            from qbench.shrink import wrap_solver
+
+            solver = wrap_solver(solver, {k: v for k, v in spec.shrink.items() if k != "label"}, problem, formulation)
         outcome = formulation.run(problem, solver, seed=spec.seed)
         samples, qubits, evaluations = outcome.samples, outcome.qubits, outcome.evaluations
         trace, info, candidates = outcome.trace, dict(outcome.info), outcome.candidates
     solve_seconds = time.perf_counter() - t0
     sc = score(problem, samples, repair=spec.repair, candidates=candidates)
     seconds = time.perf_counter() - t0
+    extra: dict[str, Any] = {}
+    if getattr(spec, "shrink", None) and hasattr(solver, "summary"):
+        extra["shrink"] = solver.summary()
+        extra["qubits_before"] = qubits
+        qubits = extra["shrink"].get("qubits_after", qubits)
     return {
+        **extra,
         "qubits": qubits,
         "seconds": seconds,
         "solve_seconds": solve_seconds,

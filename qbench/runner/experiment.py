@@ -60,6 +60,14 @@ def _check_sizes(specs: list[RunSpec], problems: dict[str, Problem], where: str,
             formulation = make_formulation(spec.formulation.name, spec.formulation.params)
             qubit_cache[key] = formulation.num_qubits(problems[spec.instance.name])
         n = qubit_cache[key]
+        shrink = getattr(spec, "shrink", None)
+        if shrink:
+            from qbench.shrink import shrink_config
+
+            target = shrink_config({k: v for k, v in shrink.items() if k != "label"})
+            if target.target == "fit":
+                continue  # shrinks to whatever the solver accepts
+            n = target.target_size(n)
         try:
             build_solver(spec).check_size(QUBO(np.zeros(n), np.zeros((n, n))))
         except TooLargeError as exc:

@@ -61,6 +61,8 @@ class RunSpec:
     seed: int | None
     time_limit: float
     repair: bool = True
+    #: Graph-shrinking settings (``qbench.shrink``) wrapped around the QUBO solver; None: no shrinking.
+    shrink: dict[str, Any] | None = None
 
     def resolved(self) -> dict[str, Any]:
         """Everything that determines the result (display labels excluded)."""
@@ -73,6 +75,8 @@ class RunSpec:
             "seed": self.seed,
             "time_limit": self.time_limit,
             "repair": self.repair,
+            # only present when set, so that runs without shrinking keep their ids
+            **({"shrink": {k: v for k, v in self.shrink.items() if k != "label"}} if self.shrink else {}),
         }
 
     @property
@@ -149,10 +153,25 @@ def expand(config: ExperimentConfig, instances: list[tuple[InstanceRef, Problem]
                 specs.append(RunSpec(config.name, ref, s, None, None, config.time_limit, config.repair))
                 continue
             for form in config.formulations:
-                for seed in config.seeds:
-                    specs.append(RunSpec(config.name, ref, s, _component(form), seed, config.time_limit, config.repair))
+                for shrink in config.shrink_axis():
+                    s_run = s if shrink is None else dataclasses.replace(s, label=f"{s.label}+{shrink_label(shrink)}")
+                    for seed in config.seeds:
+                        specs.append(RunSpec(config.name, ref, s_run, _component(form), seed, config.time_limit,
+                                             config.repair, shrink))
     return specs
 
 
 def _component(spec: ComponentSpec) -> Component:
     return Component(spec.name, spec.display, dict(spec.params))
+
+
+def shrink_label(shrink: dict[str, Any]) -> str:
+    """How a shrink setting shows next to its solver's label, e.g. ``shrink(20,sdp,aware,k5)``."""
+    if shrink.get("label"):
+        return str(shrink["label"])
+    parts = [str(shrink.get("target", 0.5)), str(shrink.get("estimator", "sdp")),
+             "aware" if shrink.get("constraint_aware", True) else "plain",
+             f"k{shrink.get('recompute_every', 5)}"]
+    if shrink.get("recompute_below") is not None:
+        parts.append(f"below{shrink['recompute_below']}")
+    return f"shrink({','.join(parts)})"
