@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -50,18 +51,19 @@ def run(config: Path = typer.Argument(..., help="Experiment YAML file."),
         task = progress.add_task("running", total=len(plan.specs))
 
         def on_record(rec: dict) -> None:
-            finished.append(rec["run_id"])
             progress.advance(task)
             if rec["status"] != "ok":
                 failures.append(rec)
                 progress.console.print(f"[red]failed[/] {rec['instance']} / {rec['formulation']} / {rec['solver']}: {rec['error']}")
 
-        finished: list[str] = []
+        started = time.time()
         try:
             execute(plan, on_record)
         except KeyboardInterrupt:
             progress.stop()
-            console.print(f"interrupted: {len(finished)} of {len(plan.specs)} runs done in this session, "
+            todo = {s.run_id for s in plan.specs}  # counted from the store: a row may land after the last callback
+            done = sum(1 for r in plan.store.records() if r["run_id"] in todo and r["finished_at"] >= started)
+            console.print(f"interrupted: {done} of {len(plan.specs)} runs done in this session, "
                           f"{plan.store.count()} stored in {plan.store.path}; rerun the same command to go on",
                           highlight=False)
             raise typer.Exit(130)
