@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -31,13 +32,15 @@ def _data_dir(value: Optional[Path]) -> Path:
 def run(config: Path = typer.Argument(..., help="Experiment YAML file."),
         data_dir: Optional[Path] = DataDir,
         results: Path = typer.Option(Path("results"), "--results", help="Where experiment folders are written."),
-        quiet: bool = typer.Option(False, "--quiet", "-q")):
+        quiet: bool = typer.Option(False, "--quiet", "-q"),
+        retry_errors: bool = typer.Option(False, "--retry-errors",
+                                          help="Run again the runs stored with status 'error'.")):
     """Run every run of an experiment grid that is not stored yet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qbench.runner.experiment import execute, plan_experiment
 
-    plan = plan_experiment(config, _data_dir(data_dir), results)
+    plan = plan_experiment(config, _data_dir(data_dir), results, retry_errors=retry_errors)
     summary = f"{plan.config.name}: {len(plan.specs)} runs to do, {plan.skipped_done} already stored"
     if plan.too_large:
         summary += f", {len(plan.too_large)} set aside as too large for their solver"
@@ -53,10 +56,40 @@ def run(config: Path = typer.Argument(..., help="Experiment YAML file."),
                 failures.append(rec)
                 progress.console.print(f"[red]failed[/] {rec['instance']} / {rec['formulation']} / {rec['solver']}: {rec['error']}")
 
-        execute(plan, on_record)
+        started = time.time()
+        try:
+            execute(plan, on_record)
+        except KeyboardInterrupt:
+            progress.stop()
+            todo = {s.run_id for s in plan.specs}  # counted from the store: a row may land after the last callback
+            done = sum(1 for r in plan.store.records() if r["run_id"] in todo and r["finished_at"] >= started)
+            console.print(f"interrupted: {done} of {len(plan.specs)} runs done in this session, "
+                          f"{plan.store.count()} stored in {plan.store.path}; rerun the same command to go on",
+                          highlight=False)
+            raise typer.Exit(130)
     console.print(f"stored in {plan.store.path} ({plan.store.count()} rows)")
     if failures:
-        console.print(f"[red]{len(failures)} run(s) failed[/]; rerun the same command to retry them")
+        console.print(f"[red]{len(failures)} run(s) failed[/]; rerun with --retry-errors to retry them")
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/quickstart."),
+           data_dir: Optional[Path] = typer.Option(None, "--data-dir",
+                                                   help="Where the instance files are (default: the one the runs used)."),
+           verbose: bool = typer.Option(False, "--verbose", "-v", help="List every problem found.")):
+    """Recompute objective and feasibility of every stored solution from the instance files, with code
+    independent of the solvers; exit 1 on a duplicate, a mismatch or a missing run."""
+    from qbench.verify import verify_results
+
+    rep = verify_results(results_dir, data_dir)
+    for line in rep.problems if verbose else rep.problems[:20]:
+        typer.echo(line)
+    if not verbose and len(rep.problems) > 20:
+        typer.echo(f"... {len(rep.problems) - 20} more (--verbose lists them)")
+    typer.echo("statuses " + " ".join(f"{k} {v}" for k, v in sorted(rep.statuses.items())))
+    typer.echo(rep.line())
+    if not rep.ok:
         raise typer.Exit(1)
 
 

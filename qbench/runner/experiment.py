@@ -27,9 +27,11 @@ class Plan:
     specs: list[RunSpec]           # runs to execute now
     skipped_done: int              # runs already in the store
     too_large: list[tuple[RunSpec, str]]
+    data_dir: Path | None = None   # recorded so ``qbench verify`` finds the same files
 
 
-def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path) -> Plan:
+def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path, *,
+                    retry_errors: bool = False) -> Plan:
     config_path = Path(config_path)
     config = load_config(config_path)
     if config.data_dir:
@@ -40,10 +42,11 @@ def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path) 
     all_specs = expand(config, instances)
     too_large = _check_sizes(all_specs, problems, str(config_path), config.skip_too_large)
     store = RunStore(Path(results_dir) / config.name)
-    done = store.finished_ids()
+    done = store.done_ids(retry_errors=retry_errors)
     oversized = {id(s) for s, _ in too_large}
     todo = [s for s in all_specs if s.run_id not in done and id(s) not in oversized]
-    return Plan(config, config_path, store, todo, len(all_specs) - len(todo) - len(too_large), too_large)
+    return Plan(config, config_path, store, todo, len(all_specs) - len(todo) - len(too_large), too_large,
+                data_dir=Path(data_dir))
 
 
 def _check_sizes(specs: list[RunSpec], problems: dict[str, Problem], where: str,
@@ -83,6 +86,9 @@ def execute(plan: Plan, on_record: Callable[[dict], None] | None = None, executo
     executor = executor or LocalExecutor()
     plan.store.set_meta("config", plan.config.model_dump())
     plan.store.set_meta("config_path", str(plan.config_path))
+    plan.store.set_meta("config_dir", str(plan.config_path.resolve().parent))
+    if plan.data_dir is not None:
+        plan.store.set_meta("data_dir", str(Path(plan.data_dir).resolve()))
     records = []
     for spec, reason in plan.too_large:
         plan.store.write(_skipped_record(spec, reason))

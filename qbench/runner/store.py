@@ -3,6 +3,11 @@
 Rows are keyed by ``run_id`` (a hash of the run's resolved config), so a rerun of the same config skips
 what is done. Each row is written in a single transaction with ``synchronous=FULL`` in WAL mode: a
 process killed at any moment leaves either the whole row or none of it, and never a corrupt file.
+
+Schema (version :data:`SCHEMA_VERSION`, stored as ``schema_version`` in the ``meta`` table; documented
+in ``docs/store.md``): ``runs.status`` is one of :data:`STATUSES` - ``ok`` (finished, result stored),
+``error`` (the run raised; message in ``error``; retried only by ``qbench run --retry-errors``) or
+``skipped`` (set aside before running, e.g. too large for its solver; reason in ``error``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 import numpy as np
 
 STORE_NAME = "runs.sqlite"
+SCHEMA_VERSION = 2
+STATUSES = ("ok", "error", "skipped")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -27,7 +34,7 @@ CREATE TABLE IF NOT EXISTS runs (
     formulation  TEXT NOT NULL,
     solver       TEXT NOT NULL,
     seed         INTEGER,
-    status       TEXT NOT NULL,          -- ok | error
+    status       TEXT NOT NULL,          -- ok | error | skipped
     qubits       INTEGER,
     seconds      REAL,
     config       TEXT NOT NULL,          -- the resolved run config (JSON)
@@ -65,6 +72,8 @@ class RunStore:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.executescript(_SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        conn.commit()
         return conn
 
     def exists(self) -> bool:
@@ -75,6 +84,21 @@ class RunStore:
             return set()
         with closing(self._connect()) as conn:
             return {r[0] for r in conn.execute("SELECT run_id FROM runs WHERE status = 'ok'")}
+
+    def done_ids(self, retry_errors: bool = False) -> set[str]:
+        """Runs a rerun leaves alone: every stored run, or with ``retry_errors`` all but the errors."""
+        if not self.exists():
+            return set()
+        wanted = ("ok", "skipped") if retry_errors else STATUSES
+        with closing(self._connect()) as conn:
+            marks = ",".join("?" * len(wanted))
+            return {r[0] for r in conn.execute(f"SELECT run_id FROM runs WHERE status IN ({marks})", wanted)}
+
+    def status_counts(self) -> dict[str, int]:
+        if not self.exists():
+            return {}
+        with closing(self._connect()) as conn:
+            return dict(conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
 
     def write(self, record: dict[str, Any]) -> None:
         """Insert (or replace a failed attempt of) one run, atomically."""

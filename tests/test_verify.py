@@ -1,0 +1,148 @@
+"""qbench verify: its own readers reproduce published optima, and it catches tampered stores."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import textwrap
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qbench.cli import app
+from qbench.verify import verify_results
+from qbench.verify.evaluate import evaluate
+from qbench.verify.readers import read_file
+
+
+def _tour(path: Path) -> list[int]:
+    lines = path.read_text().split("TOUR_SECTION")[1].split()
+    return [int(t) - 1 for t in lines[: lines.index("-1")]]
+
+
+@pytest.mark.parametrize("name,length", [("ulysses16", 6859), ("fri26", 937), ("bays29", 2020),
+                                         ("att48", 10628), ("gr48", 5046), ("berlin52", 7542)])
+def test_tsplib_reader_reproduces_published_tour_lengths(data_dir, name, length):
+    (inst,) = read_file(data_dir / "tsp" / f"{name}.tsp", "tsp")
+    assert evaluate("tsp", inst, _tour(data_dir / "tsp" / f"{name}.opt.tour")) == (length, True)
+
+
+@pytest.mark.parametrize("name", ["nug12", "chr12a", "kra30a", "tai10b", "had14"])
+def test_qap_reader_reproduces_sln_costs(data_dir, name):
+    (inst,) = read_file(data_dir / "qap" / f"{name}.dat", "qap")
+    tokens = (data_dir / "qap" / f"{name}.sln").read_text().replace(",", " ").split()
+    n, value, perm = int(tokens[0]), float(tokens[1]), [int(t) - 1 for t in tokens[2:]]
+    inverse = list(np.argsort(perm))
+    costs = {evaluate("qap", inst, perm)[0], evaluate("qap", inst, inverse)[0]}  # kra30a: inverse convention
+    assert len(perm) == n and value in costs
+
+
+@pytest.mark.parametrize("name,size", [("karate", 20), ("hamming6-2", 2), ("C125-9", 34)])
+def test_graph_reader_and_independence(data_dir, name, size):
+    (g,) = read_file(data_dir / "mis" / f"{name}.gph", "mis")
+    sol = [int(t) for t in (data_dir / "mis" / f"{name}.opt.sol").read_text().split("\n")
+           if t.strip() and not t.startswith("#")]
+    assert evaluate("mis", g, sol) == (size, True)
+    assert evaluate("mis", g, sol + [v for v in range(1, g.n + 1) if v not in sol][:1])[1] is False
+
+
+def test_sloane_isolated_vertices_come_from_the_p_line(data_dir):
+    (g,) = read_file(data_dir / "mis" / "1tc.16.txt", "mis")
+    assert g.n == 16 and evaluate("mis", g, [1, 2, 4, 8, 9, 13, 15, 16]) == (8, True)
+
+
+def test_mdkp_reader_brute_force_matches_header_optimum(data_dir):
+    (inst,) = read_file(data_dir / "mdkp" / "pet1.dat", "mdkp")
+    best = max(v for x in product((0, 1), repeat=6) for v, ok in [evaluate("mdkp", inst, list(x))] if ok)
+    assert best == 3800
+    many = read_file(data_dir / "mdkp" / "mknapcb1.txt", "mdkp")
+    assert len(many) == 30 and many[0].weights.shape == (5, 100) and many[29].name == "mknapcb1-29"
+
+
+def test_marketsplit_certificate_has_zero_deviation(data_dir):
+    (inst,) = read_file(data_dir / "marketsplit" / "ms_03_050_005.dat", "marketsplit")
+    x = [int(t) for t in (data_dir / "marketsplit" / "ms_03_050_005.opt.sol").read_text().split()]
+    assert evaluate("marketsplit", inst, x) == (0.0, True)
+    x[0] ^= 1
+    assert evaluate("marketsplit", inst, x) == (0.0, False)
+
+
+STUDY = """
+name: tiny
+instances:
+  - generate: mdkp
+    params: {n: 8, m: 2, seed: 4}
+  - generate: mis
+    params: {n: 9, p: 0.3, seed: 1}
+  - generate: tsp
+    params: {n: 5, seed: 2}
+  - generate: qap
+    params: {n: 4, seed: 3}
+formulations:
+  - name: slack
+solvers:
+  - name: greedy
+  - name: annealing
+    params: {num_reads: 20, num_sweeps: 50}
+seeds: [0, 1]
+"""
+
+
+@pytest.fixture
+def study(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(textwrap.dedent(STUDY))
+    res = CliRunner().invoke(app, ["run", str(cfg), "--results", str(tmp_path / "r"), "-q"])
+    assert res.exit_code == 0, res.output
+    return tmp_path / "r" / "tiny"
+
+
+def _verify_cli(folder):
+    from typer.testing import CliRunner
+
+    return CliRunner().invoke(app, ["verify", str(folder)])
+
+
+def test_verify_passes_a_clean_study_and_prints_the_summary_line(study):
+    res = _verify_cli(study)
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines()[-1] == "runs 12 planned 12 duplicates 0 mismatches 0"
+
+
+def _tamper(folder: Path, sql: str, *args) -> None:
+    with sqlite3.connect(folder / "runs.sqlite") as conn:
+        conn.execute(sql, args)
+
+
+def test_verify_catches_a_wrong_objective_a_missing_run_and_a_duplicate(study):
+    with sqlite3.connect(study / "runs.sqlite") as conn:
+        run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mdkp' AND status='ok' "
+                                      "LIMIT 1").fetchone()
+        r = json.loads(result)
+        r["metrics"]["best_objective"] += 1
+        conn.execute("UPDATE runs SET result=? WHERE run_id=?", (json.dumps(r), run_id))
+    rep = verify_results(study)
+    assert (rep.mismatches, rep.runs, rep.planned) == (1, 12, 12) and not rep.ok
+    res = _verify_cli(study)
+    assert res.exit_code == 1 and res.output.strip().endswith("mismatches 1")
+
+    _tamper(study, "DELETE FROM runs WHERE run_id=?", run_id)
+    assert verify_results(study).line() == "runs 11 planned 12 duplicates 0 mismatches 0"
+    _tamper(study, "INSERT INTO runs SELECT 'copy' || run_id, experiment, instance, problem, formulation, solver, "
+            "seed, status, qubits, seconds, config, result, trace, error, finished_at FROM runs LIMIT 1")
+    assert verify_results(study).duplicates == 1
+
+
+def test_verify_catches_an_infeasible_solution_claimed_feasible(study):
+    with sqlite3.connect(study / "runs.sqlite") as conn:
+        run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mis' AND status='ok' "
+                                      "LIMIT 1").fetchone()
+        r = json.loads(result)
+        r["x"] = list(range(1, 10))  # every vertex: not independent at p = 0.3
+        conn.execute("UPDATE runs SET result=? WHERE run_id=?", (json.dumps(r), run_id))
+    rep = verify_results(study)
+    assert rep.mismatches == 1 and "infeasible" in " ".join(rep.problems)
