@@ -18,7 +18,7 @@ from qbench.errors import ConfigError, InstanceFormatError
 from qbench.paths import resolve_data_path
 from qbench.problems import generate, load_instances
 from qbench.problems.base import Optimum, Problem
-from qbench.registry import is_problem_solver
+from qbench.registry import is_problem_solver, solver_class
 from qbench.solvers.exact import reference_optimum
 from qbench.runner.config import ComponentSpec, ExperimentConfig, InstanceSpec
 
@@ -61,6 +61,7 @@ class RunSpec:
     seed: int | None
     time_limit: float
     repair: bool = True
+    readout: str = "best-sample"
 
     def resolved(self) -> dict[str, Any]:
         """Everything that determines the result (display labels excluded)."""
@@ -73,6 +74,8 @@ class RunSpec:
             "seed": self.seed,
             "time_limit": self.time_limit,
             "repair": self.repair,
+            # only when not the default, so that existing run ids (hashes) stay as they were
+            **({"readout": self.readout} if self.readout != "best-sample" else {}),
         }
 
     @property
@@ -146,11 +149,16 @@ def expand(config: ExperimentConfig, instances: list[tuple[InstanceRef, Problem]
         for solver in config.solvers:
             s = _component(solver)
             if is_problem_solver(solver.name):
-                specs.append(RunSpec(config.name, ref, s, None, None, config.time_limit, config.repair))
+                # deterministic problem solvers run once; seeded ones (random-feasible) once per seed
+                seeds = config.seeds if getattr(solver_class(solver.name), "seeded", False) else [None]
+                for seed in seeds:
+                    specs.append(RunSpec(config.name, ref, s, None, seed, config.time_limit, config.repair,
+                                         readout=config.readout))
                 continue
             for form in config.formulations:
                 for seed in config.seeds:
-                    specs.append(RunSpec(config.name, ref, s, _component(form), seed, config.time_limit, config.repair))
+                    specs.append(RunSpec(config.name, ref, s, _component(form), seed, config.time_limit, config.repair,
+                                         readout=config.readout))
     return specs
 
 
