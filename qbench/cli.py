@@ -105,7 +105,7 @@ def report(results_dir: Path = typer.Argument(..., help="An experiment folder, e
 @app.command()
 def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FILE#NAME picks one of several)."),
           problem: Optional[str] = typer.Option(None, "--problem", help="mdkp | mis | qap | tsp | marketsplit"),
-          solver: str = typer.Option(..., "--solver", help="exact | greedy | qaoa | bruteforce | annealing | qubo-exact"),
+          solver: str = typer.Option(..., "--solver", help="exact | greedy | random-feasible | qaoa | random | bruteforce | annealing | qubo-exact"),
           formulation: Optional[str] = typer.Option(
               None, "--formulation",
               help="slack | unbalanced | lagrangian (default slack for QUBO solvers; with --solver exact "
@@ -118,6 +118,9 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
           optimizer: Optional[str] = typer.Option(None, "--optimizer", help="scipy.optimize.minimize method."),
           maxiter: Optional[int] = typer.Option(None, "--maxiter"),
           seed: int = typer.Option(0, "--seed"),
+          readout: str = typer.Option("best-sample", "--readout",
+                                      help="most-likely | best-sample | lowest-energy: the rule of the readout_* metrics."),
+          no_repair: bool = typer.Option(False, "--no-repair", help="No repair anywhere: report what the samples give."),
           time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for exact solvers."),
           param: list[str] = typer.Option([], "--param", "-P", help="Extra solver parameter KEY=VALUE (repeatable)."),
           data_dir: Optional[Path] = DataDir,
@@ -161,7 +164,8 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     spec = RunSpec("solve", InstanceRef(prob.name, prob.kind, path=str(path)),
                    Component(inner_solver, inner_solver, solver_params),
                    Component(formulation, formulation, form_params) if use_formulation else None,
-                   seed, time_limit, shrink=shrink_params)
+                   seed, time_limit, repair=not no_repair, shrink=shrink_params,
+                   readout=_check_readout(readout))
     result = solve_problem(spec, prob)
     m = result["metrics"]
     out = {
@@ -173,6 +177,8 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
         "gap_pct": m["gap_pct"], "seconds": round(result["seconds"], 6),
         "feasible_mass": m["feasible_mass"], "p_optimal": m["p_optimal"], "approx_ratio": m["approx_ratio"],
         "evaluations": result["evaluations"], "info": result["info"],
+        **{k: m.get(k) for k in ("best_gap_pct_raw", "repair_share_pct", "repairs", "expectation_approx_ratio",
+                                 "readout", "readout_objective", "readout_gap_pct")},
     }
     if result["trace"]:
         out["outer_iterations"] = len(result["trace"])
@@ -208,6 +214,14 @@ def _shrink_params(target: Optional[str], items: list[str]) -> Optional[dict]:
     except QbenchError as exc:
         raise ConfigError(f"--shrink: {exc}") from None
     return params
+
+
+def _check_readout(value: str) -> str:
+    from qbench.scoring import READOUTS
+
+    if value not in READOUTS:
+        raise ConfigError(f"--readout {value!r}: allowed: {', '.join(READOUTS)}")
+    return value
 
 
 def _parse_params(items: list[str]) -> dict:

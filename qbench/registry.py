@@ -31,11 +31,13 @@ QUBO_SOLVERS: dict[str, str] = {
     "bruteforce": "qbench.solvers.bruteforce:BruteForceSolver",
     "annealing": "qbench.solvers.annealing:SimulatedAnnealingSolver",
     "qubo-exact": "qbench.solvers.qubo_exact:ExactQuboSolver",
+    "random": "qbench.solvers.null:RandomSolver",
 }
 
 PROBLEM_SOLVERS: dict[str, str] = {
     "exact": "qbench.solvers.exact:ExactSolver",
     "greedy": "qbench.solvers.greedy:GreedySolver",
+    "random-feasible": "qbench.solvers.null:RandomFeasibleSolver",
 }
 
 

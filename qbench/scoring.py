@@ -20,6 +20,10 @@ from qbench.sampleset import SampleSet
 #: sample of a 10^4-shot run would let a classical heuristic, not the quantum method, decide the result.
 DEFAULT_REPAIR_BUDGET = 32
 OBJECTIVE_TOL = 1e-6
+#: How the single answer of a distribution is read out (the seed studies use "most-likely" and count
+#: an infeasible most probable bitstring as infinitely bad); see :func:`readout_index`.
+READOUTS = ("most-likely", "best-sample", "lowest-energy")
+DEFAULT_READOUT = "best-sample"
 
 
 @dataclass
@@ -31,10 +35,18 @@ class Score:
 
 
 def score(problem: Problem, samples: SampleSet, *, repair: bool = True,
-          repair_budget: int = DEFAULT_REPAIR_BUDGET, candidates: np.ndarray | None = None) -> Score:
+          repair_budget: int = DEFAULT_REPAIR_BUDGET, candidates: np.ndarray | None = None,
+          readout: str = DEFAULT_READOUT, prior_repairs: int = 0) -> Score:
     """Metrics of one run. ``candidates`` are solutions the method produced by its own classical
     steps (e.g. a Lagrangian loop's repaired best); they count for the post-repair best, not for the
-    pre-repair feasibility numbers."""
+    pre-repair feasibility numbers. With ``repair=False`` nothing is repaired and ``candidates`` are
+    ignored: the result is the best feasible sample itself (none: infeasible). ``prior_repairs``: repair
+    calls the method already made (a formulation's loop, a problem solver's own steps); the
+    ``repairs`` metric adds them to the scorer's own."""
+    if readout not in READOUTS:
+        raise ValueError(f"unknown readout {readout!r}; allowed: {', '.join(READOUTS)}")
+    if not repair:
+        candidates = None
     X = samples.samples
     p = samples.probabilities
     objective = problem.objective(X)
@@ -83,7 +95,63 @@ def score(problem: Problem, samples: SampleSet, *, repair: bool = True,
         "optimum_found": bool(best_is_feasible and opt is not None
                               and abs(best_val - opt) <= OBJECTIVE_TOL),
     }
-    return Score(metrics, best_x, best_is_feasible)
+    metrics.update(raw_metrics(problem, samples, objective, feasible, best_pre, metrics["gap_pct"], readout))
+    metrics["repairs"] = int(len(to_repair)) + int(prior_repairs)
+    metrics["repaired_changed"] = int(sum(not np.array_equal(r, X[i]) for r, i in zip(repaired, to_repair)))
+    extra = {"x_raw": X[best_pre] if best_pre is not None else None}
+    return Score(metrics, best_x, best_is_feasible, extra)
+
+
+def raw_metrics(problem: Problem, samples: SampleSet, objective: np.ndarray, feasible: np.ndarray,
+                best_pre: int | None, gap_pct: float | None, readout: str) -> dict[str, Any]:
+    """What the samples give without any repair: the best raw gap, the expectation's approximation
+    ratio, repair's share of the final gap, and the single answer under the ``readout`` rule."""
+    opt = problem.optimum.value if problem.optimum is not None else None
+    raw_gap = problem.gap_pct(float(objective[best_pre])) if (best_pre is not None and opt is not None) else None
+    r = readout_index(problem, samples, objective, feasible, readout)
+    readout_ok = r is not None and bool(feasible[r])
+    readout_obj = float(objective[r]) if readout_ok else None
+    return {
+        "best_gap_pct_raw": raw_gap,
+        "feasible_raw": best_pre is not None,
+        "expectation_approx_ratio": expectation_ratio(problem, samples.probabilities, objective, feasible),
+        "repair_share_pct": (raw_gap - gap_pct) if (raw_gap is not None and gap_pct is not None) else None,
+        "readout": readout,
+        "readout_objective": readout_obj,
+        "readout_gap_pct": problem.gap_pct(readout_obj) if (readout_ok and opt is not None) else None,
+    }
+
+
+def readout_index(problem: Problem, samples: SampleSet, objective: np.ndarray, feasible: np.ndarray,
+                  rule: str) -> int | None:
+    """The row a readout rule picks: ``most-likely`` the most probable bitstring (ties: lower energy),
+    ``lowest-energy`` the lowest energy (ties: more probable), ``best-sample`` the best feasible one
+    (None when no sample is feasible). The first two may pick an infeasible row (counted as infinity)."""
+    if len(samples) == 0:
+        return None
+    if rule == "most-likely":
+        return int(np.lexsort((samples.energies, -samples.probabilities))[0])
+    if rule == "lowest-energy":
+        return int(np.lexsort((-samples.probabilities, samples.energies))[0])
+    return _best(problem, objective, feasible)
+
+
+def expectation_ratio(problem: Problem, p: np.ndarray, objective: np.ndarray,
+                      feasible: np.ndarray) -> float | None:
+    """Expected approximation ratio of one sample drawn from the distribution, an infeasible sample
+    counting 0 (the worst): ``sum_x p(x) r(x)`` with ``r = f/opt`` (max) or ``opt/f`` (min)."""
+    opt = problem.optimum.value if problem.optimum is not None else None
+    if opt is None:
+        return None
+    f = np.asarray(objective, dtype=float)
+    if problem.sense == "max":
+        if opt == 0:
+            return None
+        ratios = f / opt
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = np.where(f != 0, opt / np.where(f != 0, f, 1.0), 1.0 if opt == 0 else 0.0)
+    return float(p @ np.where(feasible, ratios, 0.0))
 
 
 def _best(problem: Problem, objective: np.ndarray, feasible: np.ndarray) -> int | None:

@@ -42,5 +42,14 @@ def test_gap_and_ratio_for_min_problems():
 
 def test_own_candidates_count_after_repair_only(knapsack):
     ss = SampleSet(np.array([[0, 0, 1]]), np.array([1.0]), np.array([-5.0]))
-    m = score(knapsack, ss, repair=False, candidates=np.array([[1, 1, 0]])).metrics
+    m = score(knapsack, ss, repair_budget=0, candidates=np.array([[1, 1, 0]])).metrics
     assert m["best_objective"] == 7 and m["feasible_mass"] == 1.0 and m["p_optimal"] == 0.0
+    assert m["best_gap_pct_raw"] == pytest.approx(100 * 2 / 7) and m["repair_share_pct"] == pytest.approx(100 * 2 / 7)
+
+
+def test_repair_off_ignores_the_methods_own_candidates(knapsack):
+    """``repair: false`` means no repair anywhere: a formulation's repaired best does not count."""
+    ss = SampleSet(np.array([[0, 0, 1]]), np.array([1.0]), np.array([-5.0]))
+    m = score(knapsack, ss, repair=False, candidates=np.array([[1, 1, 0]])).metrics
+    assert m["best_objective"] == 5 and m["gap_pct"] == pytest.approx(100 * 2 / 7)
+    assert m["gap_pct"] == m["best_gap_pct_raw"] and m["repairs"] == 0

@@ -60,8 +60,10 @@ class Formulation(ABC):
     name: ClassVar[str]
 
     @abstractmethod
-    def run(self, problem: "Problem", solver: "QuboSolver", *, seed: int | None = None) -> FormulationOutcome:
-        ...
+    def run(self, problem: "Problem", solver: "QuboSolver", *, seed: int | None = None,
+            repair: bool = True) -> FormulationOutcome:
+        """``repair=False``: the formulation must not call ``problem.repair`` (or any other classical
+        fix-up) itself; with repair on it counts its calls in ``info['repairs']``."""
 
     @abstractmethod
     def num_qubits(self, problem: "Problem") -> int:
@@ -78,8 +80,9 @@ class StaticFormulation(Formulation):
     def num_qubits(self, problem: "Problem") -> int:
         return self.encode(problem).num_qubits
 
-    def run(self, problem: "Problem", solver: "QuboSolver", *, seed: int | None = None) -> FormulationOutcome:
-        enc = self.encode(problem)
+    def run(self, problem: "Problem", solver: "QuboSolver", *, seed: int | None = None,
+            repair: bool = True) -> FormulationOutcome:
+        enc = self.encode(problem)   # one solve, nothing repaired here (the scorer repairs, if allowed)
         raw = solver.solve(enc.qubo, seed=seed)
         decoded = enc.decode(raw)
         return FormulationOutcome(

@@ -39,7 +39,9 @@ objective a gap below 1 proves optimality); or "feasible and stalled": a feasibl
 Samples returned: the union of every iteration's answers (pre-repair) with each iteration's
 probabilities weighted 1/iterations; their energies are the multiplier-free merit energy
 :func:`~qbench.formulations.penalty.merit_energy`, so feasible samples rank by objective and every
-infeasible one behind the best feasible. ``info['best_x']`` holds the best repaired primal.
+infeasible one behind the best feasible. ``info['best_x']`` holds the best repaired primal and
+``info['repairs']`` counts the repair calls; with ``run(..., repair=False)`` nothing is repaired and
+the best primal is the best raw feasible sample (None when no sample was feasible).
 """
 
 from __future__ import annotations
@@ -193,7 +195,7 @@ class LagrangianFormulation(Formulation):
         return acc.build(labels)
 
     # ---- the outer loop -----------------------------------------------------------------------------
-    def run(self, problem, solver, *, seed: int | None = None) -> FormulationOutcome:
+    def run(self, problem, solver, *, seed: int | None = None, repair: bool = True) -> FormulationOutcome:
         model = problem.model
         sign = energy_sign(model)
         dual, base = self.split(model)
@@ -204,7 +206,7 @@ class LagrangianFormulation(Formulation):
         exact_solver = not getattr(solver, "sampling", True)
         integral = _integral_objective(model)
 
-        state = _LoopState(sign=sign, exact=exact_solver)
+        state = _LoopState(sign=sign, exact=exact_solver, repair=repair)
         samples_per_iter: list[SampleSet] = []
         stop_reason = "max_iter"
         for k in range(1, self.max_iter + 1):
@@ -289,6 +291,8 @@ class LagrangianFormulation(Formulation):
             "lambda": [float(v) for v in lam],
             "multiplier_scale": typical,
             "inner_exact": state.exact,
+            "repair": state.repair,
+            "repairs": state.repairs,
         }
         candidates = None if state.best_x is None else state.best_x[None, :]
         return FormulationOutcome(samples=samples, qubits=model.num_variables, evaluations=state.evaluations,
@@ -301,6 +305,9 @@ class _LoopState:
 
     sign: float
     exact: bool
+    #: False: the best primal is the best *raw* feasible sample (``repair: false`` means no repair anywhere)
+    repair: bool = True
+    repairs: int = 0
     best_x: np.ndarray | None = None
     best_objective: float | None = None
     best_iteration: int | None = None
@@ -314,14 +321,16 @@ class _LoopState:
         return None if self.best_objective is None else self.sign * self.best_objective
 
     def consider(self, problem, X: np.ndarray, raw: SampleSet, budget: int, iteration: int) -> bool:
-        """Repair the candidate samples of one iteration; True if the best primal improved."""
+        """Repair the candidate samples of one iteration (with repair off: take them as they are);
+        True if the best primal improved."""
         order = list(np.argsort(raw.energies, kind="stable")[: max(budget, 1)])
         ml = int(np.argmax(raw.probabilities))
         if ml not in order:
             order.append(ml)
         improved = False
         for i in order:
-            x = problem.repair(X[i])
+            x = problem.repair(X[i]) if self.repair else X[i]
+            self.repairs += int(self.repair)
             if not problem.is_feasible(x)[0]:
                 continue
             val = float(problem.objective(x)[0])

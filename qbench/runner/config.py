@@ -28,7 +28,7 @@ line that names the file, the key and what is allowed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -84,6 +84,8 @@ class ExperimentConfig(_Strict):
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
     time_limit: float = Field(60.0, gt=0)
     repair: bool = True
+    #: How a run's single answer is read out for the ``readout_*`` metrics (see qbench.scoring).
+    readout: Literal["most-likely", "best-sample", "lowest-energy"] = "best-sample"
     #: Set aside (instead of refusing the whole config) runs whose QUBO is too large for the solver.
     skip_too_large: bool = False
     #: Graph shrinking before QUBO solvers: one mapping (``{target: 20, estimator: sdp, ...}``), or a

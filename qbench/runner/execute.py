@@ -7,6 +7,7 @@ can run it in another process or on a Dask worker; only the caller writes to the
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import time
 import traceback
 from typing import Any
@@ -17,7 +18,7 @@ from qbench.errors import QbenchError
 from qbench.problems.base import Problem
 from qbench.registry import is_problem_solver, make_formulation, make_solver, solver_class
 from qbench.runner.grid import RunSpec
-from qbench.scoring import score
+from qbench.scoring import DEFAULT_READOUT, score
 
 
 def build_solver(spec: RunSpec):
@@ -43,11 +44,12 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
             from qbench.shrink import wrap_solver
 
             solver = wrap_solver(solver, {k: v for k, v in spec.shrink.items() if k != "label"}, problem, formulation)
-        outcome = formulation.run(problem, solver, seed=spec.seed)
+        outcome = run_formulation(formulation, problem, solver, spec.seed, spec.repair)
         samples, qubits, evaluations = outcome.samples, outcome.qubits, outcome.evaluations
         trace, info, candidates = outcome.trace, dict(outcome.info), outcome.candidates
     solve_seconds = time.perf_counter() - t0
-    sc = score(problem, samples, repair=spec.repair, candidates=candidates)
+    sc = score(problem, samples, repair=spec.repair, candidates=candidates,
+               readout=getattr(spec, "readout", DEFAULT_READOUT), prior_repairs=int(info.get("repairs", 0) or 0))
     seconds = time.perf_counter() - t0
     extra: dict[str, Any] = {}
     if getattr(spec, "shrink", None) and hasattr(solver, "summary"):
@@ -63,8 +65,18 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
         "metrics": sc.metrics,
         "x": problem.solution_repr(sc.best_x) if sc.best_x is not None else None,
         "info": _scalars(info),
+        # the best feasible sample before any repair (None: no sample was feasible)
+        "x_raw": problem.solution_repr(sc.extra["x_raw"]) if sc.extra.get("x_raw") is not None else None,
         "trace": trace,
     }
+
+
+def run_formulation(formulation, problem: Problem, solver, seed, repair: bool):
+    """``formulation.run``, telling it whether it may repair (formulations written before the
+    ``repair`` keyword existed are called without it; the scorer then ignores their candidates)."""
+    if "repair" in inspect.signature(formulation.run).parameters:
+        return formulation.run(problem, solver, seed=seed, repair=repair)
+    return formulation.run(problem, solver, seed=seed)
 
 
 def run_one(spec: RunSpec) -> dict[str, Any]:

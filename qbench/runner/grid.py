@@ -18,7 +18,7 @@ from qbench.errors import ConfigError, InstanceFormatError
 from qbench.paths import resolve_data_path
 from qbench.problems import generate, load_instances
 from qbench.problems.base import Optimum, Problem
-from qbench.registry import is_problem_solver
+from qbench.registry import is_problem_solver, solver_class
 from qbench.solvers.exact import reference_optimum
 from qbench.runner.config import ComponentSpec, ExperimentConfig, InstanceSpec
 
@@ -63,6 +63,7 @@ class RunSpec:
     repair: bool = True
     #: Graph-shrinking settings (``qbench.shrink``) wrapped around the QUBO solver; None: no shrinking.
     shrink: dict[str, Any] | None = None
+    readout: str = "best-sample"
 
     def resolved(self) -> dict[str, Any]:
         """Everything that determines the result (display labels excluded)."""
@@ -75,8 +76,9 @@ class RunSpec:
             "seed": self.seed,
             "time_limit": self.time_limit,
             "repair": self.repair,
-            # only present when set, so that runs without shrinking keep their ids
+            # only present when set, so that existing run ids (hashes) stay as they were
             **({"shrink": {k: v for k, v in self.shrink.items() if k != "label"}} if self.shrink else {}),
+            **({"readout": self.readout} if self.readout != "best-sample" else {}),
         }
 
     @property
@@ -150,14 +152,18 @@ def expand(config: ExperimentConfig, instances: list[tuple[InstanceRef, Problem]
         for solver in config.solvers:
             s = _component(solver)
             if is_problem_solver(solver.name):
-                specs.append(RunSpec(config.name, ref, s, None, None, config.time_limit, config.repair))
+                # deterministic problem solvers run once; seeded ones (random-feasible) once per seed
+                seeds = config.seeds if getattr(solver_class(solver.name), "seeded", False) else [None]
+                for seed in seeds:
+                    specs.append(RunSpec(config.name, ref, s, None, seed, config.time_limit, config.repair,
+                                         readout=config.readout))
                 continue
             for form in config.formulations:
                 for shrink in config.shrink_axis():
                     s_run = s if shrink is None else dataclasses.replace(s, label=f"{s.label}+{shrink_label(shrink)}")
                     for seed in config.seeds:
                         specs.append(RunSpec(config.name, ref, s_run, _component(form), seed, config.time_limit,
-                                             config.repair, shrink))
+                                             config.repair, shrink, readout=config.readout))
     return specs
 
 
