@@ -47,6 +47,11 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
         outcome = run_formulation(formulation, problem, solver, spec.seed, spec.repair)
         samples, qubits, evaluations = outcome.samples, outcome.qubits, outcome.evaluations
         trace, info, candidates = outcome.trace, dict(outcome.info), outcome.candidates
+    variables = qubits
+    if qubits is not None:
+        from qbench.runner.sizes import logical_qubits
+
+        qubits = logical_qubits(solver, variables, info)
     solve_seconds = time.perf_counter() - t0
     sc = score(problem, samples, repair=spec.repair, candidates=candidates,
                readout=getattr(spec, "readout", DEFAULT_READOUT), prior_repairs=int(info.get("repairs", 0) or 0))
@@ -59,6 +64,7 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
     return {
         **extra,
         "qubits": qubits,
+        "variables": variables,
         "seconds": seconds,
         "solve_seconds": solve_seconds,
         "evaluations": evaluations,
@@ -101,7 +107,8 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         return {**base, "status": "error", "error": f"{type(exc).__name__}: {exc}",
                 "result": {"traceback": traceback.format_exc()}, "trace": []}
     trace = result.pop("trace")
-    return {**base, "status": "ok", "qubits": result["qubits"], "seconds": result["seconds"],
+    return {**base, "status": "ok", "qubits": result["qubits"], "variables": result.get("variables"),
+            "seconds": result["seconds"],
             "result": result, "trace": trace}
 
 
