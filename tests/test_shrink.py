@@ -112,6 +112,7 @@ def test_targets_budget_fraction_and_fit():
     assert ShrinkConfig(target=2 / 3).target_size(45) == 30
     assert ShrinkConfig(target="fit").target_size(45, fit=18) == 18
     assert ShrinkConfig(target=20.0).target == 20
+    assert ShrinkConfig(target="2/3").target_size(36) == 24
     for bad in (0, -1, 1.5, "all", True):
         with pytest.raises(ValueError):
             ShrinkConfig(target=bad)

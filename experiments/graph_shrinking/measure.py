@@ -117,20 +117,22 @@ def sdp(args) -> list[dict]:
 
     graphs = [("mis G(64,0.06)", generate("mis", n=64, p=0.06, seed=6)), ("mis G(64,0.5)", generate("mis", n=64, p=0.5, seed=7))]
     data = default_data_dir()
-    if (data / "mis/1tc.64.txt").exists():
-        graphs.append(("1tc.64", load_instance(data / "mis/1tc.64.txt")))
+    for label, path in (("1tc.64", "mis/1tc.64.txt"), ("qap nug7 (49 var.)", "qap/nug7.dat")):
+        if (data / path).exists():
+            graphs.append((label, load_instance(data / path)))
     rows = []
     print("\n| graph | nodes | solver | tol | seconds | status | objective |")
     print("|---|---|---|---|---|---|---|")
     for name, problem in graphs:
         W = IsingGraph.from_qubo(SlackFormulation().encode(problem).qubo).weights
-        for solver, tol in (("scs", 1e-4), ("scs", 1e-6), ("clarabel", 1e-6)):
+        for solver, tol in (("auto", 1e-6), ("scs", 1e-4), ("scs", 1e-6), ("clarabel", 1e-6)):
             V, info = sdp_vectors(W, solver, tol)
             obj = float(np.sum(W * (V @ V.T)))
-            row = {"graph": name, "nodes": W.shape[0], "solver": solver, "tol": tol,
+            used = solver if solver != "auto" else f"auto->{info['sdp_solver']}"
+            row = {"graph": name, "nodes": W.shape[0], "solver": used, "tol": tol,
                    "seconds": round(info["sdp_seconds"], 3), "status": info["sdp_status"], "objective": round(obj, 4)}
             rows.append(row)
-            print(f"| {name} | {row['nodes']} | {solver} | {tol:g} | {row['seconds']} | {row['status']} | {row['objective']} |")
+            print(f"| {name} | {row['nodes']} | {used} | {tol:g} | {row['seconds']} | {row['status']} | {row['objective']} |")
     return rows
 
 

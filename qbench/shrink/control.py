@@ -6,8 +6,8 @@ of the two rows, sign-corrected). Correlations are recomputed from scratch every
 merges (0: never) and whenever the best allowed |C| falls below ``recompute_below``. The loop stops at
 the target size, or when no allowed pair reaches ``min_confidence`` (even after a recomputation).
 
-Targets: an integer >= 1 is a qubit budget, a number in (0, 1) the fraction of the variables to keep
-(rounded up), ``"fit"`` the largest QUBO the wrapped solver accepts.
+Targets: an integer >= 1 is a qubit budget, a number in (0, 1) (or a string ``"2/3"``) the fraction of
+the variables to keep (rounded up), ``"fit"`` the largest QUBO the wrapped solver accepts.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class ShrinkConfig:
     recompute_every: int = 5
     recompute_below: float | None = None
     min_confidence: float = 0.0
-    sdp_solver: str = "scs"
+    sdp_solver: str = "auto"
     sdp_tol: float = 1e-6
     #: QUBO solver (registry name) and its params behind the ``samples`` estimator.
     sampler: str = "annealing"
@@ -41,6 +41,12 @@ class ShrinkConfig:
     verify_budget: int = 256
 
     def __post_init__(self) -> None:
+        if isinstance(self.target, str) and "/" in self.target:   # "2/3": an exact fraction
+            num, _, den = self.target.partition("/")
+            try:
+                self.target = int(num) / int(den)
+            except (ValueError, ZeroDivisionError):
+                raise ValueError(f"target {self.target!r} is not a fraction like 2/3") from None
         t = self.target
         if isinstance(t, bool) or not (t == "fit" or (isinstance(t, (int, float)) and t > 0)):
             raise ValueError(f"target must be a qubit budget (integer >= 1), a fraction in (0, 1) or 'fit', not {t!r}")
@@ -61,7 +67,7 @@ class ShrinkConfig:
         if self.target == "fit":
             return num_variables if fit is None else min(num_variables, int(fit))
         if isinstance(self.target, float):
-            return max(1, math.ceil(self.target * num_variables - 1e-9))
+            return max(1, math.ceil(self.target * num_variables - 1e-6))
         return min(num_variables, int(self.target))
 
 
