@@ -118,6 +118,7 @@ def _tamper(folder: Path, sql: str, *args) -> None:
         conn.execute(sql, args)
 
 
+@pytest.mark.tampered_store
 def test_verify_catches_a_wrong_objective_a_missing_run_and_a_duplicate(study):
     with sqlite3.connect(study / "runs.sqlite") as conn:
         run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mdkp' AND status='ok' "
@@ -137,6 +138,7 @@ def test_verify_catches_a_wrong_objective_a_missing_run_and_a_duplicate(study):
     assert verify_results(study).duplicates == 1
 
 
+@pytest.mark.tampered_store
 def test_verify_catches_an_infeasible_solution_claimed_feasible(study):
     with sqlite3.connect(study / "runs.sqlite") as conn:
         run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mis' AND status='ok' "
@@ -146,3 +148,35 @@ def test_verify_catches_an_infeasible_solution_claimed_feasible(study):
         conn.execute("UPDATE runs SET result=? WHERE run_id=?", (json.dumps(r), run_id))
     rep = verify_results(study)
     assert rep.mismatches == 1 and "infeasible" in " ".join(rep.problems)
+
+
+@pytest.mark.tampered_store
+def test_verify_flags_a_solution_better_than_a_proven_optimum(study):
+    with sqlite3.connect(study / "runs.sqlite") as conn:
+        run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mdkp' AND status='ok' "
+                                      "LIMIT 1").fetchone()
+        r = json.loads(result)
+        r["metrics"]["optimum"] = r["metrics"]["best_objective"] - 1
+        r["metrics"]["optimum_status"] = "proven"
+        r["metrics"]["gap_pct"] = None
+        conn.execute("UPDATE runs SET result=? WHERE run_id=?", (json.dumps(r), run_id))
+    rep = verify_results(study)
+    assert rep.mismatches == 1 and "beats the proven optimum" in " ".join(rep.problems)
+
+
+def test_verify_a_folder_of_experiments(study):
+    res = _verify_cli(study.parent)
+    assert res.exit_code == 0, res.output
+    assert "tiny: runs 12 planned 12" not in res.output  # one experiment: the single-folder output
+    assert res.output.strip().splitlines()[-1] == "runs 12 planned 12 duplicates 0 mismatches 0"
+
+
+def test_verify_of_a_folder_without_a_store_is_a_user_error(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from qbench.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["qbench", "verify", str(tmp_path)])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2 and capsys.readouterr().err.startswith("error: ")

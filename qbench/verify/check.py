@@ -211,6 +211,13 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b))
 
 
+def _beats(kind: str, value: float, optimum: float) -> bool:
+    from qbench.verify.evaluate import SENSE
+
+    tol = REL_TOL * max(1.0, abs(optimum))
+    return value > optimum + tol if SENSE[kind] == "max" else value < optimum - tol
+
+
 def _check_row(row: dict, instances: dict[str, _Instance], report: VerifyReport) -> None:
     label = f"{row['instance']} / {row['formulation']} / {row['solver']} / seed {row['seed']}"
     fp = (row["config"].get("instance") or {}).get("fingerprint")
@@ -237,6 +244,11 @@ def _check_row(row: dict, instances: dict[str, _Instance], report: VerifyReport)
         if value is not None and not _close(value, metrics.get("best_objective")):
             return bad(f"objective of stored {what} is {value:g}, the run says {metrics.get('best_objective')}")
         opt = metrics.get("optimum")
+        if feasible and opt is not None and value is not None and _beats(row["problem"], value, opt):
+            if metrics.get("optimum_status") == "proven":
+                return bad(f"feasible stored {what} with objective {value:g} beats the proven optimum {opt:g}")
+            report.problems.append(f"note: {label}: objective {value:g} beats the "
+                                   f"{metrics.get('optimum_status') or 'reference'} value {opt:g}")
         if feasible and opt is not None and value is not None and metrics.get("gap_pct") is not None:
             if not _close(gap_pct(row["problem"], value, opt), metrics["gap_pct"]):
                 return bad(f"gap {gap_pct(row['problem'], value, opt):g}% against the stored optimum {opt:g}, "
