@@ -180,3 +180,19 @@ def test_verify_of_a_folder_without_a_store_is_a_user_error(tmp_path, monkeypatc
     with pytest.raises(SystemExit) as exc:
         main()
     assert exc.value.code == 2 and capsys.readouterr().err.startswith("error: ")
+
+
+@pytest.mark.tampered_store
+def test_verify_notices_a_generator_whose_output_changed(study, monkeypatch):
+    import qbench.problems.mdkp as mdkp_module
+
+    real = mdkp_module.generate
+
+    def drifted(*args, **kwargs):
+        p = real(*args, **kwargs)
+        p.capacities = p.capacities + 1  # what a changed RNG call or formula would do
+        return p
+
+    monkeypatch.setattr(mdkp_module, "generate", drifted)
+    rep = verify_results(study)
+    assert rep.mismatches >= 1 and "generator changed" in " ".join(rep.problems)

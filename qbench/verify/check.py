@@ -7,7 +7,9 @@ stored solution with :mod:`qbench.verify.evaluate`.
 Generated instances have no file: the generator *is* their definition, so the verifier calls
 ``qbench.problems.generate`` (the only solver-path code it uses), checks the generator fingerprint
 the run stored, and takes the raw arrays (profits, edges, matrices) from the generated object; the
-objective and feasibility are still evaluated by the verifier's own code.
+objective and feasibility are still evaluated by the verifier's own code. The runner stores a digest
+of each generated instance's arrays (meta ``instance_digests``), so a generator whose output changed
+between the run and the check is reported instead of silently verifying against another instance.
 """
 
 from __future__ import annotations
@@ -67,6 +69,13 @@ def verify_results(results_dir: str | Path, data_dir: str | Path | None = None) 
     kinds = {str((r["config"].get("instance") or {}).get("fingerprint", "")).split(":")[0]: r["problem"]
              for r in rows}
     instances = _resolve_instances(config, meta, data_dir, report, kinds)
+    for fp, digest in (meta.get("instance_digests") or {}).items():
+        inst = instances.get(fp)
+        if inst is not None and _digest(inst.data) != digest:
+            report.mismatches += 1
+            report.problems.append(f"mismatch: generated instance {inst.name}: its data differ from the run's "
+                                   "(the generator changed since); results cannot be checked against it")
+            del instances[fp]
     report.planned = len(instances) * _runs_per_instance(config)
     report.runs = len(rows)
     keys = Counter((r["instance"], r["formulation"], r["solver"], r["seed"]) for r in rows)
@@ -201,6 +210,22 @@ def _raw_data(kind: str, p):
     if kind == "tsp":
         return Tsp(np.asarray(p.weights))
     return MarketSplit(np.asarray(p.A, dtype=float), np.asarray(p.b, dtype=float), p.variant)
+
+
+def _digest(data) -> str:
+    import numpy as np
+
+    h = hashlib.sha256()
+    for name, value in sorted(vars(data).items()):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(np.asarray(value, dtype=float)).tobytes() if not isinstance(value, str)
+                 else value.encode())
+    return h.hexdigest()
+
+
+def instance_digest(kind: str, problem) -> str:
+    """SHA-256 of a generated instance's raw arrays (called by the runner at planning time)."""
+    return _digest(_raw_data(kind, problem))
 
 
 def _close(a: float, b: float) -> bool:
