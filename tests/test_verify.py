@@ -196,3 +196,25 @@ def test_verify_notices_a_generator_whose_output_changed(study, monkeypatch):
     monkeypatch.setattr(mdkp_module, "generate", drifted)
     rep = verify_results(study)
     assert rep.mismatches >= 1 and "generator changed" in " ".join(rep.problems)
+
+
+def test_every_documented_form_of_a_solution_evaluates_alike():
+    from qbench.verify.readers import Graph, Qap, Tsp
+
+    W = np.array([[0, 1, 9, 4], [1, 0, 2, 8], [9, 2, 0, 3], [4, 8, 3, 0]], dtype=float)
+    tsp = Tsp(W)
+    tour = [0, 1, 2, 3]
+    short = np.zeros((3, 3), dtype=int)  # cities 1..3 at positions 1..3
+    short[[0, 1, 2], [0, 1, 2]] = 1
+    full = np.eye(4, dtype=int)
+    assert evaluate("tsp", tsp, tour) == evaluate("tsp", tsp, short.reshape(-1).tolist()) == \
+        evaluate("tsp", tsp, full.reshape(-1).tolist()) == (10.0, True)
+    assert evaluate("tsp", tsp, [0, 1, 1, 3]) == (None, False)
+    F = np.arange(9, dtype=float).reshape(3, 3)
+    qap = Qap(F, F.T.copy())
+    perm = [2, 0, 1]
+    onehot = np.zeros((3, 3), dtype=int)
+    onehot[[0, 1, 2], perm] = 1
+    assert evaluate("qap", qap, perm) == evaluate("qap", qap, onehot.reshape(-1).tolist())
+    g = Graph(4, np.array([[0, 1], [2, 3]]))
+    assert evaluate("mis", g, [1, 3]) == evaluate("mis", g, [1, 0, 1, 0]) == (2.0, True)
