@@ -81,15 +81,26 @@ def verify(results_dir: Path = typer.Argument(..., help="An experiment folder, e
     """Recompute objective and feasibility of every stored solution from the instance files, with code
     independent of the solvers; exit 1 on a duplicate, a mismatch or a missing run."""
     from qbench.verify import verify_results
+    from qbench.verify.check import STORE_NAME, VerifyReport
 
-    rep = verify_results(results_dir, data_dir)
-    for line in rep.problems if verbose else rep.problems[:20]:
-        typer.echo(line)
-    if not verbose and len(rep.problems) > 20:
-        typer.echo(f"... {len(rep.problems) - 20} more (--verbose lists them)")
-    typer.echo("statuses " + " ".join(f"{k} {v}" for k, v in sorted(rep.statuses.items())))
-    typer.echo(rep.line())
-    if not rep.ok:
+    folders = [results_dir] if (results_dir / STORE_NAME).exists() or not results_dir.is_dir() else \
+        sorted(p.parent for p in results_dir.glob(f"*/{STORE_NAME}")) or [results_dir]
+    total, all_ok = VerifyReport(), True
+    for folder in folders:
+        rep = verify_results(folder, data_dir)
+        for line in rep.problems if verbose else rep.problems[:20]:
+            typer.echo(line)
+        if not verbose and len(rep.problems) > 20:
+            typer.echo(f"... {len(rep.problems) - 20} more (--verbose lists them)")
+        if len(folders) > 1:
+            typer.echo(f"{folder.name}: {rep.line()}")
+        else:
+            typer.echo("statuses " + " ".join(f"{k} {v}" for k, v in sorted(rep.statuses.items())))
+        for key in ("runs", "planned", "duplicates", "mismatches"):
+            setattr(total, key, getattr(total, key) + getattr(rep, key))
+        all_ok = all_ok and rep.ok
+    typer.echo(total.line())
+    if not all_ok:
         raise typer.Exit(1)
 
 

@@ -33,6 +33,8 @@ def _verify_every_study(request, tmp_path):
     yield
     from qbench.verify import verify_results
 
+    if request.node.get_closest_marker("tampered_store") is not None:
+        return
     partial = request.node.get_closest_marker("partial_store") is not None
     for store in sorted(tmp_path.rglob("runs.sqlite")):
         try:
@@ -47,3 +49,4 @@ def _verify_every_study(request, tmp_path):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "partial_store: the test leaves a study's store incomplete on purpose")
+    config.addinivalue_line("markers", "tampered_store: the test corrupts a store on purpose (no re-check)")

@@ -118,6 +118,7 @@ def _tamper(folder: Path, sql: str, *args) -> None:
         conn.execute(sql, args)
 
 
+@pytest.mark.tampered_store
 def test_verify_catches_a_wrong_objective_a_missing_run_and_a_duplicate(study):
     with sqlite3.connect(study / "runs.sqlite") as conn:
         run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mdkp' AND status='ok' "
@@ -137,6 +138,7 @@ def test_verify_catches_a_wrong_objective_a_missing_run_and_a_duplicate(study):
     assert verify_results(study).duplicates == 1
 
 
+@pytest.mark.tampered_store
 def test_verify_catches_an_infeasible_solution_claimed_feasible(study):
     with sqlite3.connect(study / "runs.sqlite") as conn:
         run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mis' AND status='ok' "
@@ -146,3 +148,73 @@ def test_verify_catches_an_infeasible_solution_claimed_feasible(study):
         conn.execute("UPDATE runs SET result=? WHERE run_id=?", (json.dumps(r), run_id))
     rep = verify_results(study)
     assert rep.mismatches == 1 and "infeasible" in " ".join(rep.problems)
+
+
+@pytest.mark.tampered_store
+def test_verify_flags_a_solution_better_than_a_proven_optimum(study):
+    with sqlite3.connect(study / "runs.sqlite") as conn:
+        run_id, result = conn.execute("SELECT run_id, result FROM runs WHERE problem='mdkp' AND status='ok' "
+                                      "LIMIT 1").fetchone()
+        r = json.loads(result)
+        r["metrics"]["optimum"] = r["metrics"]["best_objective"] - 1
+        r["metrics"]["optimum_status"] = "proven"
+        r["metrics"]["gap_pct"] = None
+        conn.execute("UPDATE runs SET result=? WHERE run_id=?", (json.dumps(r), run_id))
+    rep = verify_results(study)
+    assert rep.mismatches == 1 and "beats the proven optimum" in " ".join(rep.problems)
+
+
+def test_verify_a_folder_of_experiments(study):
+    res = _verify_cli(study.parent)
+    assert res.exit_code == 0, res.output
+    assert "tiny: runs 12 planned 12" not in res.output  # one experiment: the single-folder output
+    assert res.output.strip().splitlines()[-1] == "runs 12 planned 12 duplicates 0 mismatches 0"
+
+
+def test_verify_of_a_folder_without_a_store_is_a_user_error(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from qbench.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["qbench", "verify", str(tmp_path)])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2 and capsys.readouterr().err.startswith("error: ")
+
+
+@pytest.mark.tampered_store
+def test_verify_notices_a_generator_whose_output_changed(study, monkeypatch):
+    import qbench.problems.mdkp as mdkp_module
+
+    real = mdkp_module.generate
+
+    def drifted(*args, **kwargs):
+        p = real(*args, **kwargs)
+        p.capacities = p.capacities + 1  # what a changed RNG call or formula would do
+        return p
+
+    monkeypatch.setattr(mdkp_module, "generate", drifted)
+    rep = verify_results(study)
+    assert rep.mismatches >= 1 and "generator changed" in " ".join(rep.problems)
+
+
+def test_every_documented_form_of_a_solution_evaluates_alike():
+    from qbench.verify.readers import Graph, Qap, Tsp
+
+    W = np.array([[0, 1, 9, 4], [1, 0, 2, 8], [9, 2, 0, 3], [4, 8, 3, 0]], dtype=float)
+    tsp = Tsp(W)
+    tour = [0, 1, 2, 3]
+    short = np.zeros((3, 3), dtype=int)  # cities 1..3 at positions 1..3
+    short[[0, 1, 2], [0, 1, 2]] = 1
+    full = np.eye(4, dtype=int)
+    assert evaluate("tsp", tsp, tour) == evaluate("tsp", tsp, short.reshape(-1).tolist()) == \
+        evaluate("tsp", tsp, full.reshape(-1).tolist()) == (10.0, True)
+    assert evaluate("tsp", tsp, [0, 1, 1, 3]) == (None, False)
+    F = np.arange(9, dtype=float).reshape(3, 3)
+    qap = Qap(F, F.T.copy())
+    perm = [2, 0, 1]
+    onehot = np.zeros((3, 3), dtype=int)
+    onehot[[0, 1, 2], perm] = 1
+    assert evaluate("qap", qap, perm) == evaluate("qap", qap, onehot.reshape(-1).tolist())
+    g = Graph(4, np.array([[0, 1], [2, 3]]))
+    assert evaluate("mis", g, [1, 3]) == evaluate("mis", g, [1, 0, 1, 0]) == (2.0, True)

@@ -47,9 +47,15 @@ def parse_number(token: str, path, line: int | None, *, integer: bool = False) -
         raise InstanceFormatError(path, f"expected {kind}, found {token!r}", line) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise InstanceFormatError(path, f"non-finite number {token!r}", line)
-    if abs(value) > MAX_ABS_VALUE:
+    if abs(value) > MAX_ABS_VALUE or (abs(value) == MAX_ABS_VALUE and _rounded(token, value)):
         raise InstanceFormatError(path, f"number {token} is too large to represent exactly (limit 2^53)", line)
     return value
+
+
+def _rounded(token: str, value: float | int) -> bool:
+    """An integer literal that float64 rounded to 2^53 (e.g. 9007199254740993)."""
+    digits = token.strip().lstrip("+-")
+    return digits.isdigit() and int(digits) != abs(value)
 
 
 class Tokens:

@@ -34,7 +34,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from qbench.errors import ConfigError, QbenchError
-from qbench.registry import (FORMULATIONS, PROBLEM_KINDS, all_solver_names, make_formulation, make_solver)
+from qbench.registry import (FORMULATIONS, PROBLEM_KINDS, all_solver_names, is_problem_solver, make_formulation,
+                             make_solver)
 
 
 class _Strict(BaseModel):
@@ -159,6 +160,10 @@ def _check_components(config: ExperimentConfig, path: Path) -> None:
             raise ConfigError(f"{path}: solvers.{i}.name: unknown solver {spec.name!r}; "
                               f"allowed: {', '.join(all_solver_names())}")
         _build(make_solver, spec, f"{path}: solvers.{i}")
+    qubo_solvers = [s.name for s in config.solvers if not is_problem_solver(s.name)]
+    if qubo_solvers and not config.formulations:
+        raise ConfigError(f"{path}: formulations: empty, so QUBO solver {qubo_solvers[0]!r} would run nothing; "
+                          "list at least one formulation (e.g. slack)")
     labels = [s.display for s in config.solvers]
     dup = {x for x in labels if labels.count(x) > 1}
     if dup:

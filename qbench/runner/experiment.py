@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +29,8 @@ class Plan:
     skipped_done: int              # runs already in the store
     too_large: list[tuple[RunSpec, str]]
     data_dir: Path | None = None   # recorded so ``qbench verify`` finds the same files
+    #: digests of generated instances' data, so ``qbench verify`` notices a generator that changed
+    instance_digests: dict[str, str] = field(default_factory=dict)
 
 
 def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path, *,
@@ -46,8 +48,12 @@ def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path, 
     done = store.done_ids(retry_errors=retry_errors)
     oversized = {id(s) for s, _ in too_large}
     todo = [s for s in all_specs if s.run_id not in done and id(s) not in oversized]
+    from qbench.verify.check import instance_digest
+
+    digests = {ref.fingerprint: instance_digest(ref.kind, problem) for ref, problem in instances
+               if ref.generator is not None}
     return Plan(config, config_path, store, todo, len(all_specs) - len(todo) - len(too_large), too_large,
-                data_dir=Path(data_dir))
+                data_dir=Path(data_dir), instance_digests=digests)
 
 
 def _check_sizes(specs: list[RunSpec], problems: dict[str, Problem], where: str,
@@ -95,6 +101,8 @@ def execute(plan: Plan, on_record: Callable[[dict], None] | None = None, executo
     plan.store.set_meta("config_dir", str(plan.config_path.resolve().parent))
     if plan.data_dir is not None:
         plan.store.set_meta("data_dir", str(Path(plan.data_dir).resolve()))
+    if plan.instance_digests:
+        plan.store.set_meta("instance_digests", plan.instance_digests)
     records = []
     for spec, reason in plan.too_large:
         plan.store.write(_skipped_record(spec, reason))

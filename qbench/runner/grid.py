@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qbench.errors import ConfigError, InstanceFormatError
+from qbench.errors import ConfigError, InstanceFormatError, QbenchError
 from qbench.paths import resolve_data_path
 from qbench.problems import generate, load_instances
 from qbench.problems.base import Optimum, Problem
@@ -113,7 +113,10 @@ def _resolve_one(spec: InstanceSpec, data_dir: Path, config_dir: Path | None, wh
         params = dict(spec.params)
         if "file" in params:  # generators that start from a file (e.g. TSP sub-instances)
             params["file"] = str(resolve_data_path(params["file"], data_dir, base=config_dir))
-        problem = generate(spec.generate, **params)
+        try:
+            problem = generate(spec.generate, **params)
+        except (QbenchError, TypeError, ValueError) as exc:  # a typo or a bad value in the generator's params
+            raise ConfigError(f"{where}.params: {' '.join(str(exc).split())}") from None
         fp = hashlib.sha1(json.dumps([spec.generate, params], sort_keys=True).encode()).hexdigest()
         return [(InstanceRef(problem.name, spec.generate, generator=params, fingerprint=fp), problem)]
     if spec.file:

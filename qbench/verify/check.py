@@ -7,7 +7,9 @@ stored solution with :mod:`qbench.verify.evaluate`.
 Generated instances have no file: the generator *is* their definition, so the verifier calls
 ``qbench.problems.generate`` (the only solver-path code it uses), checks the generator fingerprint
 the run stored, and takes the raw arrays (profits, edges, matrices) from the generated object; the
-objective and feasibility are still evaluated by the verifier's own code.
+objective and feasibility are still evaluated by the verifier's own code. The runner stores a digest
+of each generated instance's arrays (meta ``instance_digests``), so a generator whose output changed
+between the run and the check is reported instead of silently verifying against another instance.
 """
 
 from __future__ import annotations
@@ -67,6 +69,13 @@ def verify_results(results_dir: str | Path, data_dir: str | Path | None = None) 
     kinds = {str((r["config"].get("instance") or {}).get("fingerprint", "")).split(":")[0]: r["problem"]
              for r in rows}
     instances = _resolve_instances(config, meta, data_dir, report, kinds)
+    for fp, digest in (meta.get("instance_digests") or {}).items():
+        inst = instances.get(fp)
+        if inst is not None and _digest(inst.data) != digest:
+            report.mismatches += 1
+            report.problems.append(f"mismatch: generated instance {inst.name}: its data differ from the run's "
+                                   "(the generator changed since); results cannot be checked against it")
+            del instances[fp]
     report.planned = len(instances) * _runs_per_instance(config)
     report.runs = len(rows)
     keys = Counter((r["instance"], r["formulation"], r["solver"], r["seed"]) for r in rows)
@@ -203,12 +212,35 @@ def _raw_data(kind: str, p):
     return MarketSplit(np.asarray(p.A, dtype=float), np.asarray(p.b, dtype=float), p.variant)
 
 
+def _digest(data) -> str:
+    import numpy as np
+
+    h = hashlib.sha256()
+    for name, value in sorted(vars(data).items()):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(np.asarray(value, dtype=float)).tobytes() if not isinstance(value, str)
+                 else value.encode())
+    return h.hexdigest()
+
+
+def instance_digest(kind: str, problem) -> str:
+    """SHA-256 of a generated instance's raw arrays (called by the runner at planning time)."""
+    return _digest(_raw_data(kind, problem))
+
+
 def _close(a: float, b: float) -> bool:
     if a is None or b is None:
         return a is b
     if math.isinf(a) or math.isinf(b):
         return a == b
     return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b))
+
+
+def _beats(kind: str, value: float, optimum: float) -> bool:
+    from qbench.verify.evaluate import SENSE
+
+    tol = REL_TOL * max(1.0, abs(optimum))
+    return value > optimum + tol if SENSE[kind] == "max" else value < optimum - tol
 
 
 def _check_row(row: dict, instances: dict[str, _Instance], report: VerifyReport) -> None:
@@ -237,6 +269,11 @@ def _check_row(row: dict, instances: dict[str, _Instance], report: VerifyReport)
         if value is not None and not _close(value, metrics.get("best_objective")):
             return bad(f"objective of stored {what} is {value:g}, the run says {metrics.get('best_objective')}")
         opt = metrics.get("optimum")
+        if feasible and opt is not None and value is not None and _beats(row["problem"], value, opt):
+            if metrics.get("optimum_status") == "proven":
+                return bad(f"feasible stored {what} with objective {value:g} beats the proven optimum {opt:g}")
+            report.problems.append(f"note: {label}: objective {value:g} beats the "
+                                   f"{metrics.get('optimum_status') or 'reference'} value {opt:g}")
         if feasible and opt is not None and value is not None and metrics.get("gap_pct") is not None:
             if not _close(gap_pct(row["problem"], value, opt), metrics["gap_pct"]):
                 return bad(f"gap {gap_pct(row['problem'], value, opt):g}% against the stored optimum {opt:g}, "

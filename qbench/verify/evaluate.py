@@ -1,8 +1,9 @@
 """Objective value and feasibility of one stored solution, computed from the verifier's own instance data.
 
 A stored ``x`` is read in whichever documented form it has: a 0/1 vector over the problem's binary
-variables, or the native form (MIS: 1-based vertex list; QAP: 0-based location per facility; TSP:
-0-based tour). Returns ``(objective, feasible)``; the objective is ``None`` where an infeasible native
+variables (MDKP/market split: one per item; MIS: one per vertex; QAP: n^2, row = facility, column =
+location; TSP: (n-1)^2 with city 0 first, row = city-1, column = position-1, or n^2 for all cities), or
+the native form (MIS: 1-based vertex list; QAP: 0-based location per facility; TSP: 0-based tour). Returns ``(objective, feasible)``; the objective is ``None`` where an infeasible native
 solution (a permutation with holes) has no defined value.
 """
 
@@ -84,6 +85,11 @@ def _tsp(inst: Tsp, x) -> tuple[float | None, bool]:
         if positions is None:
             return None, False
         tour = np.concatenate([[0], np.argsort(positions) + 1])
+    elif a.shape[0] == n * n and n > 1 and np.isin(a, (0, 1)).all():
+        positions = _permutation(a, n, n * n)  # all n cities one-hot: row = city, column = position
+        if positions is None:
+            return None, False
+        tour = np.argsort(positions)
     else:
         tour = _permutation(a, n, -1)
         if tour is None:
