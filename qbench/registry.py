@@ -32,6 +32,7 @@ QUBO_SOLVERS: dict[str, str] = {
     "annealing": "qbench.solvers.annealing:SimulatedAnnealingSolver",
     "qubo-exact": "qbench.solvers.qubo_exact:ExactQuboSolver",
     "random": "qbench.solvers.null:RandomSolver",
+    "qaoa-interp": "qbench.solvers.qaoa_interp:InterpQAOASolver",
 }
 
 PROBLEM_SOLVERS: dict[str, str] = {
