@@ -33,6 +33,7 @@ QUBO_SOLVERS: dict[str, str] = {
     "qubo-exact": "qbench.solvers.qubo_exact:ExactQuboSolver",
     "random": "qbench.solvers.null:RandomSolver",
     "vqe": "qbench.solvers.vqe:VQESolver",
+    "qaoa-interp": "qbench.solvers.qaoa_interp:InterpQAOASolver",
 }
 
 PROBLEM_SOLVERS: dict[str, str] = {

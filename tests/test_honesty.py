@@ -182,3 +182,21 @@ def test_grid_runs_random_feasible_per_seed_and_passes_readout(tmp_path):
     from qbench.errors import ConfigError
     with pytest.raises(ConfigError, match="readout"):
         load_config(bad)
+
+
+def test_cli_solve_readout_and_no_repair(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    f = tmp_path / "toy.dat"
+    f.write_text("4 1 7\n3 4 5 1\n2 3 4 5\n5\n")   # optimum 7
+    run = lambda *a: subprocess.run([sys.executable, "-m", "qbench", "solve", str(f), *a], capture_output=True,
+                                    text=True, timeout=300)
+    proc = run("--solver", "random", "--formulation", "unbalanced", "--shots", "2", "--seed", "3",
+               "--no-repair", "--readout", "most-likely", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["readout"] == "most-likely" and out["repairs"] == 0 and out["gap_pct"] == out["best_gap_pct_raw"]
+    bad = run("--solver", "random", "--readout", "mode")
+    assert bad.returncode == 2 and "readout" in bad.stderr and "Traceback" not in bad.stderr

@@ -28,6 +28,16 @@ not scale-free, so ``scaling`` says how the two numbers are applied to row i:
   w_i (``lambda1 * p / w_i``, ``lambda2 * p / w_i^2``): scale-free, but the parabola's minimum then
   sits ~13 *items* inside the capacity, which leaves much of it unused.
 
+Centre (``centre``, issue 14). Whatever the scaling, the parabola also charges for *unused*
+capacity, quadratically; with many rows (SAC-94 pet/pb: 10) under-filled feasible points then cost
+more than slightly overloaded ones, and minimising the energy moves probability *out of* the feasible
+set (see :mod:`qbench.formulations.calibration`). ``centre=k`` keeps ``lambda1_i = lambda1 * rho_i``
+(the ``objective`` slope) but puts the parabola's minimum ``k`` mean item weights inside row i's
+capacity (``lambda2_i = lambda1_i / (2 k w_i)``); ``centre="auto"`` takes the smallest ``k`` of
+:data:`CENTRE_GRID` whose first-order feasibility drift (``calibration.boundary_step``, estimated from
+uniform samples) is positive, i.e. the least strong push away from the capacity for which QAOA's first
+step raises the feasible mass instead of lowering it.
+
 Equalities get ``w * (a.x - b)^2`` and pairwise conflicts ``x_u + x_v <= 1`` get ``w * x_u * x_v``,
 with the provable automatic weights of :mod:`qbench.formulations.penalty` unless ``penalty`` is set.
 No auxiliary variables: qubits = n.
@@ -49,6 +59,19 @@ PAPER_LAMBDA2 = 0.0371
 
 
 SCALINGS = ("objective", "none", "units")
+#: Centres tried by ``centre="auto"``, in mean item weights inside the capacity.
+CENTRE_GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)
+
+
+def centred_weights(model, rows: np.ndarray, lambda1: float, centre: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lambda1_i, lambda2_i) with the ``objective`` slope and the parabola's minimum ``centre`` mean
+    item weights inside each row's capacity."""
+    l1, _ = unbalanced_weights(model, rows, lambda1, 1.0, "objective")
+    if len(rows) == 0:
+        return l1, l1
+    A = np.abs(model.A_ub[rows])
+    w = np.array([row[row > 0].mean() if (row > 0).any() else 1.0 for row in A])
+    return l1, l1 / (2.0 * float(centre) * w)
 
 
 def unbalanced_weights(model, rows: np.ndarray, lambda1: float, lambda2: float,
@@ -87,8 +110,15 @@ class UnbalancedFormulation(StaticFormulation):
     penalty_scale: float = 1.0
     penalties: list[float] | None = None
     conflict_edges: bool = True
+    #: None (lambda2 from ``scaling``), a number k (parabola minimum k mean item weights inside the
+    #: capacity) or "auto" (calibrated against uniform sampling); see the module docstring.
+    centre: float | str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.centre, str) and self.centre != "auto":
+            raise ValueError(f"centre must be a positive number, 'auto' or None, got {self.centre!r}")
+        if isinstance(self.centre, (int, float)) and not isinstance(self.centre, bool) and self.centre <= 0:
+            raise ValueError(f"centre must be positive, got {self.centre!r}")
         if self.lambda1 < 0 or self.lambda2 < 0:
             raise ValueError("lambda1 and lambda2 must be non-negative")
         if self.scaling not in SCALINGS:
@@ -97,6 +127,26 @@ class UnbalancedFormulation(StaticFormulation):
             raise ValueError("penalty_scale must be positive")
 
     def encode(self, problem) -> Encoding:
+        if self.centre == "auto":
+            return self._encode_auto(problem)
+        return self._encode(problem, self.centre)
+
+    def _encode_auto(self, problem) -> Encoding:
+        from qbench.formulations.calibration import boundary_step
+
+        enc, drift = None, None
+        for k in CENTRE_GRID:
+            enc = self._encode(problem, k)
+            if not enc.info["ordinary_rows"]:
+                break           # no parabola rows: the centre changes nothing
+            drift = boundary_step(problem, enc.qubo, enc.num_decision)
+            if drift is not None and drift > 0:
+                break
+        enc.info["centre_auto"] = True
+        enc.info["boundary_step"] = drift
+        return enc
+
+    def _encode(self, problem, centre) -> Encoding:
         model = problem.model
         n = model.num_variables
         w_ub, w_eq, rule = resolve_weights(model, penalty=self.penalty, penalty_scale=self.penalty_scale,
@@ -105,7 +155,10 @@ class UnbalancedFormulation(StaticFormulation):
         conflict_rows, pairs, ordinary = split.conflict_rows, split.conflict_pairs, split.inequality_rows
 
         acc = QuboAccumulator.from_objective(model, n)
-        l1, l2 = unbalanced_weights(model, ordinary, self.lambda1, self.lambda2, self.scaling)
+        if centre is None:
+            l1, l2 = unbalanced_weights(model, ordinary, self.lambda1, self.lambda2, self.scaling)
+        else:
+            l1, l2 = centred_weights(model, ordinary, self.lambda1, float(centre))
         A, b = model.A_ub[ordinary], model.b_ub[ordinary]
         # -l1*h + l2*h^2 with h = b - a.x  ==  l1*(a.x - b) + l2*(a.x - b)^2
         acc.add_linear_rows(A, b, l1)
@@ -120,6 +173,8 @@ class UnbalancedFormulation(StaticFormulation):
             "penalty_rule": rule,
             "conflict_edges": int(pairs.shape[0]),
             "num_qubits": n,
+            "centre": None if centre is None else float(centre),
+            "ordinary_rows": int(len(ordinary)),
         }
         return Encoding(acc.build(model.var_names), n, info)
 

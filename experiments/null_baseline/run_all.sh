@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every table of experiments/null_baseline/README.md. With init=ramp and exact readout the seed changes
+# nothing (QAOA is deterministic then); SEEDS="0" runs one seed per configuration.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-.venv/bin/python}
+S=experiments/null_baseline/qaoa_vs_uniform.py
+R=experiments/null_baseline/results
+mkdir -p "$R"
+run() { local name=$1; shift; "$PY" "$S" --seeds ${SEEDS:-0 1 2 3 4} --json "$R/$name.json" "$@" | tee "$R/$name.txt"; }
+run unbalanced_p2_60        -P reps=2 -P maxiter=60
+run unbalanced_p3_200_cvar  -P reps=3 -P maxiter=200 -P cvar_alpha=0.25
+run auto_p2_100             -F centre=auto -P reps=2 -P maxiter=100
+run auto_p3_200             -F centre=auto -P reps=3 -P maxiter=200
+run auto_p3_200_cvar        -F centre=auto -P reps=3 -P maxiter=200 -P cvar_alpha=0.25
+run auto_p3_200_cvar_interp -F centre=auto -P reps=3 -P maxiter=200 -P cvar_alpha=0.25 --solver qaoa-interp
+run lagrangian_lp_p2_100    --formulation lagrangian-lp -P reps=2 -P maxiter=100
+run lagrangian_lp_p3_200    --formulation lagrangian-lp -P reps=3 -P maxiter=200
