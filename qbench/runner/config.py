@@ -86,6 +86,17 @@ class ExperimentConfig(_Strict):
     repair: bool = True
     #: Set aside (instead of refusing the whole config) runs whose QUBO is too large for the solver.
     skip_too_large: bool = False
+    #: Where runs execute: ``{workers: N}`` (local process pool) or ``{dask: ADDRESS}`` (``local``
+    #: starts a LocalCluster; optional ``workers``). ``qbench run --workers/--dask`` override it.
+    executor: "ExecutorSpec | None" = None
+
+
+class ExecutorSpec(_Strict):
+    dask: str | None = None
+    workers: int | None = Field(None, ge=1)
+
+
+ExperimentConfig.model_rebuild()
 
 
 def load_config(path: str | Path) -> ExperimentConfig:
