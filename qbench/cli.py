@@ -34,13 +34,24 @@ def run(config: Path = typer.Argument(..., help="Experiment YAML file."),
         results: Path = typer.Option(Path("results"), "--results", help="Where experiment folders are written."),
         quiet: bool = typer.Option(False, "--quiet", "-q"),
         retry_errors: bool = typer.Option(False, "--retry-errors",
-                                          help="Run again the runs stored with status 'error'.")):
+                                          help="Run again the runs stored with status 'error'."),
+        workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                              help="Run in a local process pool of N workers (one numba thread each)."),
+        dask: Optional[str] = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler ADDRESS, or 'local' "
+                                                                "for a LocalCluster (--workers sets its size)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Print the expanded grid (runs, qubits, what does not "
+                                                                   "fit) without running or writing anything.")):
     """Run every run of an experiment grid that is not stored yet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from qbench.runner.executors import make_executor
     from qbench.runner.experiment import execute, plan_experiment
 
-    plan = plan_experiment(config, _data_dir(data_dir), results, retry_errors=retry_errors)
+    plan = plan_experiment(config, _data_dir(data_dir), results, retry_errors=retry_errors, dry_run=dry_run)
+    if dry_run:
+        _print_dry_run(plan)
+        return
+    executor = make_executor(workers, dask, plan.config.executor.model_dump() if plan.config.executor else None)
     summary = f"{plan.config.name}: {len(plan.specs)} runs to do, {plan.skipped_done} already stored"
     if plan.too_large:
         summary += f", {len(plan.too_large)} set aside as too large for their solver"
@@ -58,7 +69,7 @@ def run(config: Path = typer.Argument(..., help="Experiment YAML file."),
 
         started = time.time()
         try:
-            execute(plan, on_record)
+            execute(plan, on_record, executor=executor)
         except KeyboardInterrupt:
             progress.stop()
             todo = {s.run_id for s in plan.specs}  # counted from the store: a row may land after the last callback
@@ -102,6 +113,23 @@ def verify(results_dir: Path = typer.Argument(..., help="An experiment folder, e
     typer.echo(total.line())
     if not all_ok:
         raise typer.Exit(1)
+
+
+def _print_dry_run(plan) -> None:
+    from rich.table import Table
+
+    from qbench.runner.dryrun import grid_rows, summary
+
+    table = Table(title=summary(plan))
+    for col in ("instance", "problem", "formulation", "solver", "runs", "qubits", "status"):
+        table.add_column(col)
+    for r in grid_rows(plan):
+        table.add_row(r["instance"], r["problem"], r["formulation"], r["solver"], str(r["runs"]),
+                      "-" if r["qubits"] is None else str(r["qubits"]), r["status"])
+    Console(width=200).print(table)
+    for reason in dict.fromkeys(reason for _, reason in plan.too_large):
+        typer.echo(f"does not fit: {reason}")
+    typer.echo(summary(plan))
 
 
 @app.command()

@@ -98,6 +98,17 @@ class ExperimentConfig(_Strict):
         items = self.shrink if isinstance(self.shrink, list) else [self.shrink]
         return [None if item is None or (isinstance(item, str) and item.lower() == "none") else item
                 for item in items] or [None]
+    #: Where runs execute: ``{workers: N}`` (local process pool) or ``{dask: ADDRESS}`` (``local``
+    #: starts a LocalCluster; optional ``workers``). ``qbench run --workers/--dask`` override it.
+    executor: "ExecutorSpec | None" = None
+
+
+class ExecutorSpec(_Strict):
+    dask: str | None = None
+    workers: int | None = Field(None, ge=1)
+
+
+ExperimentConfig.model_rebuild()
 
 
 def load_config(path: str | Path) -> ExperimentConfig:

@@ -18,6 +18,8 @@ from qbench.errors import QbenchError
 from qbench.problems.base import Problem
 from qbench.registry import is_problem_solver, make_formulation, make_solver, solver_class
 from qbench.runner.grid import RunSpec
+from qbench.runner.timing import RunClock
+from qbench.runner.warmup import claim_compile_seconds
 from qbench.scoring import DEFAULT_READOUT, score
 
 
@@ -30,9 +32,17 @@ def build_solver(spec: RunSpec):
     return make_solver(spec.solver.name, params)
 
 
-def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
-    """The core of a run on an already-loaded problem; returns the result dict (no store access)."""
+def solve_problem(spec: RunSpec, problem: Problem, clock: RunClock | None = None) -> dict[str, Any]:
+    """The core of a run on an already-loaded problem; returns the result dict (no store access).
+    JIT compilation happens before the clock starts (once per process) and is reported as
+    ``timing['compile_s']``, never inside ``seconds``."""
+    clock = clock or RunClock()
+    clock.compile_s += claim_compile_seconds()
+    t_setup = time.perf_counter()
     solver = build_solver(spec)
+    clock.watch_solver(solver)
+    clock.watch_repair(problem)
+    clock.setup_s += time.perf_counter() - t_setup
     t0 = time.perf_counter()
     if is_problem_solver(spec.solver.name):
         samples = solver.solve(problem, seed=spec.seed)
@@ -53,9 +63,11 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
 
         qubits = logical_qubits(solver, variables, info)
     solve_seconds = time.perf_counter() - t0
+    repair_in_solve = clock.repair_s
     sc = score(problem, samples, repair=spec.repair, candidates=candidates,
                readout=getattr(spec, "readout", DEFAULT_READOUT), prior_repairs=int(info.get("repairs", 0) or 0))
     seconds = time.perf_counter() - t0
+    problem.__dict__.pop("repair", None)  # the timing wrapper goes with the run
     extra: dict[str, Any] = {}
     if getattr(spec, "shrink", None) and hasattr(solver, "summary"):
         extra["shrink"] = solver.summary()
@@ -67,6 +79,7 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
         "variables": variables,
         "seconds": seconds,
         "solve_seconds": solve_seconds,
+        "timing": clock.as_dict(solve_seconds, is_problem_solver(spec.solver.name), repair_in_solve),
         "evaluations": evaluations,
         "metrics": sc.metrics,
         "x": problem.solution_repr(sc.best_x) if sc.best_x is not None else None,
@@ -99,8 +112,11 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         "config": spec.resolved(),
     }
     try:
+        clock = RunClock(compile_s=claim_compile_seconds())
+        t_load = time.perf_counter()
         problem = spec.instance.load()
-        result = solve_problem(spec, problem)
+        clock.setup_s = time.perf_counter() - t_load
+        result = solve_problem(spec, problem, clock)
     except QbenchError as exc:
         return {**base, "status": "error", "error": str(exc), "result": {}, "trace": []}
     except Exception as exc:  # a bug in a component must not take the whole grid down

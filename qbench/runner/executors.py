@@ -1,13 +1,27 @@
 """Executors map ``run_one`` over run specs and yield records as they finish.
 
-The local executor runs in this process (numba/BLAS already use every core for one run). A Dask
-executor plugs in here with the same signature: specs and records are plain picklable data.
+Runs are independent tasks: specs and records are plain picklable data, ``run_one`` reloads its
+instance itself (from a path relative to the data directory, see :mod:`qbench.runner.portable`), and
+only the coordinator (the caller of ``map``) writes to the store, in the order results arrive.
+
+* ``local``  one run after another in this process (numba/BLAS may use every core for one run)
+* ``pool``   a local process pool (``qbench run --workers N``); a worker that dies takes its run with
+  it: the pool is restarted and the runs that had not finished are submitted again
+* ``dask``   Dask distributed (``--dask ADDRESS``, or ``local`` for a LocalCluster on this machine);
+  the scheduler reschedules the tasks of a lost worker (``retries`` more times)
+
+Every worker warms the JIT once before its first run (:mod:`qbench.runner.warmup`), so compile time
+is never part of a run's ``seconds``.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
+from qbench.errors import ConfigError
 from qbench.runner.grid import RunSpec
 
 
@@ -19,4 +33,115 @@ class LocalExecutor:
             yield fn(spec)
 
 
-EXECUTORS = {"local": LocalExecutor}
+def _init_worker(threads: int | None) -> None:
+    """One numba thread per worker when several workers share the cores, then the JIT warm-up."""
+    if threads is not None:
+        try:
+            import numba
+
+            numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+        except Exception:  # pragma: no cover - numba is a declared dependency
+            pass
+    from qbench.runner.warmup import warm_up
+
+    warm_up()
+
+
+class ProcessPoolRunExecutor:
+    name = "pool"
+
+    def __init__(self, workers: int, threads_per_worker: int | None = 1, max_restarts: int = 3):
+        if workers < 1:
+            raise ConfigError(f"--workers must be at least 1, got {workers}")
+        self.workers = workers
+        self.threads = threads_per_worker
+        self.max_restarts = max_restarts
+
+    def map(self, fn: Callable[[RunSpec], dict], specs: Iterable[RunSpec]) -> Iterator[dict]:
+        pending = list(specs)
+        restarts = 0
+        while pending:
+            with ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.threads,)) as pool:
+                futures = {pool.submit(fn, s): s for s in pending}
+                broken = False
+                while futures:
+                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        spec = futures.pop(fut)
+                        try:
+                            record = fut.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            futures[fut] = spec  # kept: resubmitted below
+                            break
+                        pending.remove(spec)
+                        yield record
+                    if broken:
+                        break
+            if broken:
+                restarts += 1
+                if restarts > self.max_restarts:
+                    raise RuntimeError(f"the process pool broke {restarts} times; {len(pending)} runs not done")
+
+
+class DaskExecutor:
+    """``address``: a scheduler address (``tcp://host:8786``) or ``local`` for a LocalCluster of
+    ``workers`` single-threaded worker processes on this machine."""
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int | None = None, retries: int = 2):
+        self.address = address
+        self.workers = workers
+        self.retries = retries
+
+    def _client(self):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - a declared dependency
+            raise ConfigError("the dask executor needs 'dask[distributed]' (pip install 'dask[distributed]')") from None
+        if self.address == "local":
+            n = self.workers or os.cpu_count() or 1
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            return Client(cluster), cluster
+        try:
+            return Client(self.address, timeout="20s"), None
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {self.address!r} ({exc})") from None
+
+    def map(self, fn: Callable[[RunSpec], dict], specs: Iterable[RunSpec]) -> Iterator[dict]:
+        from distributed import as_completed
+
+        specs = list(specs)
+        if not specs:
+            return
+        client, cluster = self._client()
+        try:
+            threads = 1 if self.address == "local" else None
+            client.run(_init_worker, threads)          # warm every worker that is up now
+            futures = [client.submit(fn, s, pure=False, retries=self.retries, key=f"qbench-run-{s.run_id}")
+                       for s in specs]
+            for fut in as_completed(futures):
+                yield fut.result()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+EXECUTORS = {"local": LocalExecutor, "pool": ProcessPoolRunExecutor, "dask": DaskExecutor}
+
+
+def make_executor(workers: int | None = None, dask: str | None = None, config_executor=None):
+    """The executor the command line (first) or the config's ``executor:`` asks for."""
+    if dask:
+        return DaskExecutor(dask, workers=workers)
+    if workers and workers > 1:
+        return ProcessPoolRunExecutor(workers)
+    if config_executor:
+        spec = dict(config_executor)
+        if "dask" in spec:
+            return DaskExecutor(str(spec["dask"]), workers=spec.get("workers"))
+        if spec.get("workers", 1) > 1:
+            return ProcessPoolRunExecutor(int(spec["workers"]))
+    return LocalExecutor()

@@ -16,6 +16,7 @@ from qbench.runner.config import ExperimentConfig, load_config
 from qbench.runner.execute import build_solver, run_one
 from qbench.runner.executors import LocalExecutor
 from qbench.runner.grid import RunSpec, expand, resolve_instances
+from qbench.runner.portable import OPTIMA_FILE, OptimumCache
 from qbench.runner.sizes import planning_qubo
 from qbench.runner.store import RunStore
 
@@ -34,13 +35,17 @@ class Plan:
 
 
 def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path, *,
-                    retry_errors: bool = False) -> Plan:
+                    retry_errors: bool = False, dry_run: bool = False) -> Plan:
+    """Validate the config and expand its grid. Reference optima are computed once per instance and
+    cached in ``<results>/reference_optima.json``; a dry run computes none and writes nothing."""
     config_path = Path(config_path)
     config = load_config(config_path)
     if config.data_dir:
         data_dir = (config_path.parent / config.data_dir).resolve() if not Path(config.data_dir).is_absolute() \
             else Path(config.data_dir)
-    instances = resolve_instances(config, data_dir, config_path.parent, str(config_path))
+    optima = OptimumCache(Path(results_dir) / OPTIMA_FILE)
+    instances = resolve_instances(config, data_dir, config_path.parent, str(config_path), optima=optima,
+                                  compute_optima=not dry_run)
     problems = {ref.name: problem for ref, problem in instances}
     all_specs = expand(config, instances)
     too_large = _check_sizes(all_specs, problems, str(config_path), config.skip_too_large)
@@ -48,6 +53,8 @@ def plan_experiment(config_path: str | Path, data_dir: Path, results_dir: Path, 
     done = store.done_ids(retry_errors=retry_errors)
     oversized = {id(s) for s, _ in too_large}
     todo = [s for s in all_specs if s.run_id not in done and id(s) not in oversized]
+    if not dry_run:
+        optima.save()
     from qbench.verify.check import instance_digest
 
     digests = {ref.fingerprint: instance_digest(ref.kind, problem) for ref, problem in instances

@@ -20,6 +20,7 @@ from qbench.problems import generate, load_instances
 from qbench.problems.base import Optimum, Problem
 from qbench.registry import is_problem_solver, solver_class
 from qbench.solvers.exact import reference_optimum
+from qbench.runner import portable
 from qbench.runner.config import ComponentSpec, ExperimentConfig, InstanceSpec
 
 
@@ -34,12 +35,20 @@ class InstanceRef:
     fingerprint: str = ""
     #: A reference optimum computed once at planning time for instances that carry none.
     optimum: dict[str, Any] | None = None
+    #: ``data`` / ``project`` when ``path`` (and a generator's ``file``) are relative to the data
+    #: directory / the project's ``instances/`` (portable to workers); None for a path as given.
+    root: str | None = None
+    #: The coordinator's data directory: tried first on a worker, then $QBENCH_DATA.
+    data_dir: str | None = None
 
     def load(self) -> Problem:
         if self.generator is not None:
-            problem = generate(self.kind, **self.generator)
+            params = dict(self.generator)
+            if "file" in params and self.root is not None:
+                params["file"] = portable.resolve(params["file"], self.root, self.data_dir)
+            problem = generate(self.kind, **params)
         else:
-            problem = load_instances(self.path, self.kind)[0]
+            problem = load_instances(portable.resolve(self.path, self.root, self.data_dir), self.kind)[0]
         if problem.optimum is None and self.optimum is not None:
             problem.optimum = Optimum(**self.optimum)
         return problem
@@ -91,14 +100,22 @@ class RunSpec:
 
 
 def resolve_instances(config: ExperimentConfig, data_dir: Path, config_dir: Path | None,
-                      config_path: str = "config") -> list[tuple[InstanceRef, Problem]]:
+                      config_path: str = "config", *, optima: "portable.OptimumCache | None" = None,
+                      compute_optima: bool = True) -> list[tuple[InstanceRef, Problem]]:
     """Load every instance the config names (so bad files fail before any run starts), and give
-    instances without a published optimum one computed here (status ``computed``)."""
+    instances without a published optimum one computed here (status ``computed``), or taken from
+    ``optima`` (a cache keyed by instance fingerprint) when it was computed before."""
     out: list[tuple[InstanceRef, Problem]] = []
     for i, spec in enumerate(config.instances):
         for ref, problem in _resolve_one(spec, data_dir, config_dir, f"{config_path}: instances.{i}"):
-            if problem.optimum is None:
-                problem.optimum = reference_optimum(problem, config.time_limit)
+            if problem.optimum is None and compute_optima:
+                cached = optima.get(ref.fingerprint, config.time_limit) if optima is not None else None
+                if cached is not None:
+                    problem.optimum = Optimum(**cached)
+                else:
+                    problem.optimum = reference_optimum(problem, config.time_limit)
+                    if optima is not None:
+                        optima.put(ref.fingerprint, problem.optimum.to_dict(), config.time_limit, ref.name)
                 ref = dataclasses.replace(ref, optimum=problem.optimum.to_dict())
             out.append((ref, problem))
     names = [ref.name for ref, _ in out]
@@ -111,14 +128,18 @@ def resolve_instances(config: ExperimentConfig, data_dir: Path, config_dir: Path
 def _resolve_one(spec: InstanceSpec, data_dir: Path, config_dir: Path | None, where: str):
     if spec.generate:
         params = dict(spec.params)
+        root = None
         if "file" in params:  # generators that start from a file (e.g. TSP sub-instances)
             params["file"] = str(resolve_data_path(params["file"], data_dir, base=config_dir))
         try:
             problem = generate(spec.generate, **params)
         except (QbenchError, TypeError, ValueError) as exc:  # a typo or a bad value in the generator's params
             raise ConfigError(f"{where}.params: {' '.join(str(exc).split())}") from None
+        if "file" in params:  # stored relative to the data directory: the same run ids everywhere
+            params["file"], root = portable.portable(params["file"], data_dir)
         fp = hashlib.sha1(json.dumps([spec.generate, params], sort_keys=True).encode()).hexdigest()
-        return [(InstanceRef(problem.name, spec.generate, generator=params, fingerprint=fp), problem)]
+        return [(InstanceRef(problem.name, spec.generate, generator=params, fingerprint=fp, root=root,
+                             data_dir=str(data_dir)), problem)]
     if spec.file:
         paths = [resolve_data_path(spec.file.split("#")[0], data_dir, base=config_dir)]
         selector = "#" + spec.file.split("#", 1)[1] if "#" in spec.file else ""
@@ -141,7 +162,9 @@ def _resolve_one(spec: InstanceSpec, data_dir: Path, config_dir: Path | None, wh
         fp = hashlib.sha1(path.read_bytes()).hexdigest()
         for k, problem in enumerate(problems):
             ref_path = f"{path}{selector}" if selector or len(problems) == 1 else f"{path}#{k}"
-            out.append((InstanceRef(problem.name, problem.kind, path=ref_path, fingerprint=f"{fp}:{k}"), problem))
+            ref_path, root = portable.portable(ref_path, data_dir)
+            out.append((InstanceRef(problem.name, problem.kind, path=ref_path, fingerprint=f"{fp}:{k}",
+                                    root=root, data_dir=str(data_dir)), problem))
     return out
 
 
