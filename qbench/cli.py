@@ -124,7 +124,7 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
         **({"inner_solver": inner_solver} if inner_solver != solver else {}),
         "formulation": formulation if use_formulation else None,
         "qubits": result["qubits"], "optimum": m["optimum"], "optimum_status": m["optimum_status"],
-        "best_objective": m["best_objective"], "x": result["x"], "feasible": m["feasible"],
+        "best_objective": m["best_objective"], "x": result["x"], "solution": result["solution"], "feasible": m["feasible"],
         "gap_pct": m["gap_pct"], "seconds": round(result["seconds"], 6),
         "feasible_mass": m["feasible_mass"], "p_optimal": m["p_optimal"], "approx_ratio": m["approx_ratio"],
         "evaluations": result["evaluations"], "info": result["info"],

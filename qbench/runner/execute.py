@@ -51,10 +51,18 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
         "solve_seconds": solve_seconds,
         "evaluations": evaluations,
         "metrics": sc.metrics,
-        "x": problem.solution_repr(sc.best_x) if sc.best_x is not None else None,
+        # One contract for every problem: ``x`` is 0/1 per binary variable of the problem (items,
+        # vertices, the n*n assignment bits of QAP/TSP); ``solution`` is the native form (vertex list,
+        # permutation, tour); see docs/solutions.md.
+        "x": binary_vector(sc.best_x) if sc.best_x is not None else None,
+        "solution": problem.solution_repr(sc.best_x) if sc.best_x is not None else None,
         "info": _scalars(info),
         "trace": trace,
     }
+
+
+def binary_vector(x) -> list[int]:
+    return [int(v != 0) for v in np.asarray(x).reshape(-1)]
 
 
 def run_one(spec: RunSpec) -> dict[str, Any]:
