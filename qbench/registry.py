@@ -6,7 +6,6 @@ component that needs them is used) and so that adding a component is one line he
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from typing import Any
 
@@ -81,12 +80,25 @@ def make_formulation(name: str, params: dict[str, Any] | None = None):
 
 
 def build(cls: type, params: dict[str, Any], what: str):
-    """Instantiate a dataclass component, naming any unknown or ill-typed parameter."""
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    unknown = sorted(set(params) - set(fields))
-    if unknown:
-        raise ConfigError(f"{what} has no parameter {unknown[0]!r}; allowed: {', '.join(sorted(fields)) or 'none'}")
-    try:
-        return cls(**params)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{what}: {exc}") from None
+    """Instantiate a dataclass component after validating its parameters against one pydantic schema
+    derived from its fields (see :mod:`qbench.params`), naming any unknown or ill-typed parameter."""
+    from qbench.params import build as typed_build
+
+    return typed_build(cls, params, what)
+
+
+def component_class(kind: str, name: str) -> type:
+    """The class behind a solver, formulation or multiplier-method name (for ``qbench params``)."""
+    if kind == "formulation":
+        if name not in FORMULATIONS:
+            raise ConfigError(f"unknown formulation {name!r}; allowed: {', '.join(FORMULATIONS)}")
+        return load_object(FORMULATIONS[name])
+    if kind == "multiplier":
+        from qbench.formulations.multipliers import METHODS
+
+        if name not in METHODS:
+            raise ConfigError(f"unknown multiplier method {name!r}; allowed: {', '.join(METHODS)}")
+        return METHODS[name]
+    if kind == "generator":
+        return problem_module(name).generate
+    return solver_class(name)

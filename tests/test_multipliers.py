@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qbench.errors import QbenchError
 from qbench.formulations.multipliers import METHODS, Cut, make_method
 from qbench.formulations.multipliers.bundle import proximal_step
 from qbench.formulations.multipliers.cutting_plane import kelley_step
@@ -35,17 +36,23 @@ def run(method, iterations: int, primal_best: float | None = None) -> list[float
 
 def test_table_has_exactly_the_five_methods():
     assert set(METHODS) == {"subgradient", "dual-averaging", "bundle", "cutting-plane", "augmented"}
-    with pytest.raises(ValueError):
+    with pytest.raises(QbenchError):
         make_method("newton")
 
 
-def test_make_method_passes_only_known_parameters():
-    m = make_method("cutting-plane", step=3.0, box=7.0, rho=None)
+def test_make_method_refuses_parameters_the_method_lacks():
+    m = make_method("cutting-plane", box=7.0, rho=None)   # None: the method's default
     assert m.box == 7.0
-    s = make_method("subgradient", step=2.0, step_rule="diminishing", box=7.0)
+    s = make_method("subgradient", step=2.0, step_rule="diminishing")
     assert (s.step, s.step_rule) == (2.0, "diminishing")
-    with pytest.raises(ValueError):
+    with pytest.raises(QbenchError, match="step_rule"):
         make_method("subgradient", step_rule="armijo")
+    with pytest.raises(QbenchError, match=r"no parameter 'box'; allowed: scale: float = 1.0, step"):
+        make_method("subgradient", step=2.0, box=7.0)
+    with pytest.raises(QbenchError, match="theta"):
+        make_method("subgradient", theta="big")
+    assert make_method("cutting-plane", internal={"upper": np.ones(2)}).upper.tolist() == [1.0, 1.0]
+    assert not hasattr(make_method("bundle", internal={"upper": np.ones(2)}), "upper")
 
 
 def test_projection_keeps_equality_multipliers_free():
@@ -200,7 +207,7 @@ def test_augmented_default_rho_moves_one_scale():
 
 @pytest.mark.parametrize("name", sorted(METHODS))
 def test_every_method_approaches_the_dual_optimum(name):
-    method = make_method(name, scale=1.0, box=10.0)
+    method = make_method(name, scale=1.0, **({"box": 10.0} if name == "cutting-plane" else {}))
     path = run(method, 40, primal_best=-3.0)
     best = max(phi(l) for l in path)
     assert best == pytest.approx(-3.0, abs=0.15)

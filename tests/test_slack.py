@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
+from qbench.errors import QbenchError
 from qbench.formulations.penalty import automatic_weights, conflict_pair, integer_row, split_constraints
 from qbench.formulations.slack import SlackFormulation, num_slack_bits, slack_coefficients
 from qbench.problems.base import BinaryModel, Problem
@@ -185,7 +186,7 @@ def test_penalty_knobs():
     assert np.allclose(SlackFormulation(penalty_scale=3).encode(problem).info["penalties"], 3 * auto)
     assert np.allclose(SlackFormulation(penalty=7).encode(problem).info["penalties"], 7)
     assert SlackFormulation(penalties=[1, 2]).encode(problem).info["penalties"] == [1, 2]
-    with pytest.raises(ValueError):
+    with pytest.raises(QbenchError, match="penalties has 3 entries"):  # a user mistake: one line, exit 2
         SlackFormulation(penalties=[1, 2, 3]).encode(problem)
     with pytest.raises(ValueError):
         SlackFormulation(penalty_scale=0)

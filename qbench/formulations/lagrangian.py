@@ -46,20 +46,24 @@ the best primal is the best raw feasible sample (None when no sample was feasibl
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
+from qbench.errors import QbenchError
 from qbench.formulations.base import Formulation, FormulationOutcome
 from qbench.formulations.multipliers import METHODS, make_method
-from qbench.formulations.penalty import (QuboAccumulator, energy_sign, merit_energy,
+from qbench.formulations.penalty import (QuboAccumulator, check_weight_params, energy_sign, merit_energy,
                                          resolve_weights, split_constraints, variable_gain_bound)
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 
 EDGE_FORMS = ("linear", "product")
 SUBGRADIENT_SOURCES = ("best", "mean")
+#: Flat formulation parameters that belong to the multiplier method.
+_METHOD_FIELDS = ("step", "step_rule", "rho", "rho_growth", "box")
 
 
 @dataclass
@@ -148,8 +152,12 @@ class LagrangianFormulation(Formulation):
     keep_equality_penalty: bool = False
     subgradient_from: str = "best"
     repair_samples: int = 4
+    #: Further parameters of the chosen multiplier method (e.g. ``{theta: 0.5}`` for subgradient,
+    #: ``{max_bundle: 20}`` for bundle); see ``qbench params multiplier NAME``.
+    multiplier_params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_weight_params(self.penalty, 1.0, None)
         if self.multiplier not in METHODS:
             raise ValueError(f"unknown multiplier {self.multiplier!r}; allowed: {', '.join(METHODS)}")
         if self.edge_form not in EDGE_FORMS:
@@ -160,8 +168,17 @@ class LagrangianFormulation(Formulation):
         if self.max_iter < 1 or self.patience < 1 or self.repair_samples < 0:
             raise ValueError("max_iter and patience must be at least 1, repair_samples at least 0")
         # Fail on a bad method parameter now, not in the middle of a run.
-        make_method(self.multiplier, step=self.step, step_rule=self.step_rule, rho=self.rho,
-                    rho_growth=self.rho_growth, box=self.box)
+        try:
+            make_method(self.multiplier, **self._method_params())
+        except QbenchError as exc:  # a dataclass reports its own bad values as ValueError
+            raise ValueError(str(exc)) from None
+
+    def _method_params(self) -> dict[str, Any]:
+        """The method parameters the user set: the flat ones changed from their defaults (a method
+        that lacks one refuses it by name) plus ``multiplier_params``."""
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        flat = {k: getattr(self, k) for k in _METHOD_FIELDS if getattr(self, k) != defaults[k]}
+        return {**flat, **self.multiplier_params}
 
     def num_qubits(self, problem) -> int:
         return problem.num_variables
@@ -210,8 +227,7 @@ class LagrangianFormulation(Formulation):
         sign = energy_sign(model)
         dual, base = self.split(model)
         upper, typical = dual.price_bounds(variable_gain_bound(model))
-        method = make_method(self.multiplier, scale=typical, step=self.step, step_rule=self.step_rule,
-                             rho=self.rho, rho_growth=self.rho_growth, box=self.box, upper=upper)
+        method = make_method(self.multiplier, internal={"scale": typical, "upper": upper}, **self._method_params())
         lam = method.initial(dual.m_ineq, dual.m_eq)
         exact_solver = not getattr(solver, "sampling", True)
         integral = _integral_objective(model)

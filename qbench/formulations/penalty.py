@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qbench.errors import ConfigError
 from qbench.problems.base import BinaryModel
 from qbench.qubo import QUBO
 
@@ -234,6 +235,16 @@ def automatic_weights(model: BinaryModel, margin: float = 1.0) -> AutomaticWeigh
                             provable)
 
 
+def check_weight_params(penalty: float | None, penalty_scale: float, penalties: list[float] | None) -> None:
+    """The weight knobs' own checks, run when a formulation is built (before any instance is read)."""
+    if penalty is not None and not penalty >= 0:
+        raise ValueError(f"penalty must be non-negative, got {penalty!r}")
+    if not penalty_scale > 0:
+        raise ValueError(f"penalty_scale must be positive, got {penalty_scale!r}")
+    if penalties is not None and not all(w >= 0 for w in penalties):
+        raise ValueError(f"penalties must all be non-negative, got {penalties!r}")
+
+
 def resolve_weights(model: BinaryModel, *, penalty: float | None, penalty_scale: float,
                     penalties: list[float] | None) -> tuple[np.ndarray, np.ndarray, str]:
     """Per-row weights (A_ub rows, then A_eq rows) from the user's three knobs, in this order of
@@ -243,7 +254,7 @@ def resolve_weights(model: BinaryModel, *, penalty: float | None, penalty_scale:
     if penalties is not None:
         w = np.asarray(penalties, dtype=float).reshape(-1)
         if w.shape[0] != k_ub + k_eq:
-            raise ValueError(f"penalties has {w.shape[0]} entries, the model has {k_ub + k_eq} constraints "
+            raise ConfigError(f"penalties has {w.shape[0]} entries, the model has {k_ub + k_eq} constraints "
                              f"({k_ub} <= then {k_eq} ==)")
         w_ub, w_eq, rule = w[:k_ub], w[k_ub:], "user-per-constraint"
     elif penalty is not None:
@@ -252,7 +263,7 @@ def resolve_weights(model: BinaryModel, *, penalty: float | None, penalty_scale:
         auto = automatic_weights(model)
         w_ub, w_eq, rule = auto.ub, auto.eq, auto.rule
     if (w_ub < 0).any() or (w_eq < 0).any():
-        raise ValueError("penalty weights must be non-negative")
+        raise ConfigError("penalty weights must be non-negative")
     return w_ub * penalty_scale, w_eq * penalty_scale, rule
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from qbench.errors import InfeasibleInstanceError
 from qbench.formulations.base import Encoding, StaticFormulation
-from qbench.formulations.penalty import (QuboAccumulator, conflict_pair, integer_row, resolve_weights,
+from qbench.formulations.penalty import (QuboAccumulator, check_weight_params, conflict_pair, integer_row, resolve_weights,
                                         split_constraints)
 
 
@@ -85,10 +85,7 @@ class SlackFormulation(StaticFormulation):
     slack_resolution: float | None = None
 
     def __post_init__(self) -> None:
-        if self.penalty is not None and self.penalty < 0:
-            raise ValueError("penalty must be non-negative")
-        if self.penalty_scale <= 0:
-            raise ValueError("penalty_scale must be positive")
+        check_weight_params(self.penalty, self.penalty_scale, self.penalties)
         if self.slack_resolution is not None and self.slack_resolution <= 0:
             raise ValueError("slack_resolution must be positive")
 

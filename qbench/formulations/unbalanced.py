@@ -51,7 +51,7 @@ from typing import ClassVar
 import numpy as np
 
 from qbench.formulations.base import Encoding, StaticFormulation
-from qbench.formulations.penalty import QuboAccumulator, resolve_weights, split_constraints
+from qbench.formulations.penalty import QuboAccumulator, check_weight_params, resolve_weights, split_constraints
 
 #: lambda1, lambda2 of the knapsack experiments of arXiv 2211.13914.
 PAPER_LAMBDA1 = 0.96
@@ -123,8 +123,7 @@ class UnbalancedFormulation(StaticFormulation):
             raise ValueError("lambda1 and lambda2 must be non-negative")
         if self.scaling not in SCALINGS:
             raise ValueError(f"unknown scaling {self.scaling!r}; allowed: {', '.join(SCALINGS)}")
-        if self.penalty_scale <= 0:
-            raise ValueError("penalty_scale must be positive")
+        check_weight_params(self.penalty, self.penalty_scale, self.penalties)
 
     def encode(self, problem) -> Encoding:
         if self.centre == "auto":

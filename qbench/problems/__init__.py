@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qbench.errors import InstanceFormatError, QbenchError
+from qbench.errors import InstanceFormatError
 from qbench.problems.base import BinaryModel, Optimum, Problem
 from qbench.problems.io import read_text
 from qbench.registry import PROBLEM_KINDS, problem_module
@@ -68,8 +68,7 @@ def load_instance(path: str | Path, kind: str | None = None) -> Problem:
 
 
 def generate(kind: str, **params) -> Problem:
-    module = problem_module(kind)
-    try:
-        return module.generate(**params)
-    except TypeError as exc:
-        raise QbenchError(f"generator for {kind}: {exc}") from None
+    """A generated instance; parameters are validated against the generator's signature."""
+    from qbench.params import call
+
+    return call(problem_module(kind).generate, params, f"generator {kind!r}")

@@ -35,6 +35,7 @@ from qbench.problems.graphs import (
     read_vertex_set,
 )
 from qbench.problems.io import read_text
+from qbench.problems.mis_published import published_optimum
 from qbench.sampleset import SampleSet
 
 SUFFIXES = (".gph", ".clq", ".col", ".txt")
@@ -297,7 +298,7 @@ def read(path: str | Path, *, complement: bool = False, allow_duplicates: bool =
         name = f"{name}-complement"
     problem = MIS(name, data.num_vertices, edges, None, path)
     if not complement:
-        problem.optimum = _optimum_from_solution_files(problem, path)
+        problem.optimum = _optimum_from_solution_files(problem, path) or published_optimum(problem)
     return [problem]
 
 

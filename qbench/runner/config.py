@@ -137,12 +137,18 @@ def load_config(path: str | Path) -> ExperimentConfig:
 
 
 def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
+    # An unknown key explains a missing one ("solver:" for "solvers:"), so it is reported first.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
     key = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         parent = err["loc"][:-1]
         allowed = _allowed_keys(parent)
-        return f"unknown key {key!r}" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        import difflib
+
+        close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown key {key!r}" + (f"; allowed: {', '.join(allowed)}" if allowed else "") + hint
     msg = err["msg"].removeprefix("Value error, ")
     return f"{key}: {msg}" if key else msg
 
@@ -160,7 +166,15 @@ def _allowed_keys(parent_loc: tuple) -> list[str]:
 
 
 def _check_components(config: ExperimentConfig, path: Path) -> None:
-    """Build every formulation and solver once so a typo in a parameter fails before any run."""
+    """Build every formulation and solver once (and check every generator's parameters) so a typo in
+    a parameter fails before any run."""
+    from qbench.params import validate
+    from qbench.registry import problem_module
+
+    for i, spec in enumerate(config.instances):
+        if spec.generate:
+            validate(problem_module(spec.generate).generate, spec.params,
+                     f"{path}: instances.{i}.params: generator {spec.generate!r}")
     for i, spec in enumerate(config.formulations):
         if spec.name not in FORMULATIONS:
             raise ConfigError(f"{path}: formulations.{i}.name: unknown formulation {spec.name!r}; "

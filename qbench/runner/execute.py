@@ -82,10 +82,14 @@ def solve_problem(spec: RunSpec, problem: Problem, clock: RunClock | None = None
         "timing": clock.as_dict(solve_seconds, is_problem_solver(spec.solver.name), repair_in_solve),
         "evaluations": evaluations,
         "metrics": sc.metrics,
-        "x": problem.solution_repr(sc.best_x) if sc.best_x is not None else None,
+        # One contract for every problem: ``x`` is 0/1 per binary variable of the problem (items,
+        # vertices, the n*n assignment bits of QAP/TSP); ``solution`` is the native form (vertex list,
+        # permutation, tour); see docs/solutions.md.
+        "x": binary_vector(sc.best_x) if sc.best_x is not None else None,
+        "solution": problem.solution_repr(sc.best_x) if sc.best_x is not None else None,
         "info": _scalars(info),
         # the best feasible sample before any repair (None: no sample was feasible)
-        "x_raw": problem.solution_repr(sc.extra["x_raw"]) if sc.extra.get("x_raw") is not None else None,
+        "x_raw": binary_vector(sc.extra["x_raw"]) if sc.extra.get("x_raw") is not None else None,
         "trace": trace,
     }
 
@@ -96,6 +100,10 @@ def run_formulation(formulation, problem: Problem, solver, seed, repair: bool):
     if "repair" in inspect.signature(formulation.run).parameters:
         return formulation.run(problem, solver, seed=seed, repair=repair)
     return formulation.run(problem, solver, seed=seed)
+
+
+def binary_vector(x) -> list[int]:
+    return [int(v != 0) for v in np.asarray(x).reshape(-1)]
 
 
 def run_one(spec: RunSpec) -> dict[str, Any]:

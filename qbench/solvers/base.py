@@ -28,6 +28,9 @@ class QuboSolver(ABC):
     #: True when the solver returns a distribution over many bitstrings (quantum, sampling);
     #: False when it returns one best answer (exact, brute force).
     sampling: ClassVar[bool] = True
+    #: False for solvers that are not meant to find a small QUBO's optimum (null baselines such as
+    #: ``random``); the conformance kit (tests/test_solver_conformance.py) skips that check for them.
+    finds_optimum: ClassVar[bool] = True
 
     @abstractmethod
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:

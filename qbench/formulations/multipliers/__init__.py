@@ -24,14 +24,21 @@ METHODS: dict[str, type[MultiplierMethod]] = {
 }
 
 
-def make_method(name: str, **params) -> MultiplierMethod:
-    """Build method ``name``, passing only the parameters it has (the formulation offers one flat set:
-    step, step_rule, rho, box, ...); a ``None`` value means "the method's default"."""
+def make_method(name: str, *, internal: dict | None = None, **params) -> MultiplierMethod:
+    """Build method ``name``. ``params`` are what the user set (validated against the method's fields:
+    a parameter the method does not have is an error, not silently dropped; ``None`` means the
+    method's default); ``internal`` are values the formulation offers every method (e.g. the per-row
+    box ``upper``), passed only to methods that have them."""
+    from qbench.errors import ConfigError
+    from qbench.params import build
+
     if name not in METHODS:
-        raise ValueError(f"unknown multiplier method {name!r}; allowed: {', '.join(METHODS)}")
+        raise ConfigError(f"unknown multiplier method {name!r}; allowed: {', '.join(METHODS)}")
     cls = METHODS[name]
     accepted = {f.name for f in dataclasses.fields(cls) if f.init}
-    return cls(**{k: v for k, v in params.items() if k in accepted and v is not None})
+    given = {k: v for k, v in params.items() if v is not None}
+    given.update({k: v for k, v in (internal or {}).items() if k in accepted and v is not None})
+    return build(cls, given, f"multiplier {name!r}")
 
 
 __all__ = ["METHODS", "make_method", "MultiplierMethod", "Cut", "SubgradientMethod", "DualAveragingMethod",
