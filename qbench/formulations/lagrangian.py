@@ -188,8 +188,7 @@ class LagrangianFormulation(Formulation):
         model = problem.model
         dual, base = self.split(model)
         upper, typical = dual.price_bounds(variable_gain_bound(model))
-        method = make_method(self.multiplier, scale=typical, step=self.step, step_rule=self.step_rule,
-                             rho=self.rho, rho_growth=self.rho_growth, box=self.box, upper=upper)
+        method = make_method(self.multiplier, internal={"scale": typical, "upper": upper}, **self._method_params())
         lam = method.initial(dual.m_ineq, dual.m_eq)
         return self.relaxed_qubo(base, dual, lam, method.quadratic_weight, model.var_names)
 
