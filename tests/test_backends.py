@@ -116,3 +116,23 @@ def test_noisy_estimator_takes_device_wide_observables():
     zz = SparsePauliOp("ZZI").apply_layout(isa.layout)
     ev = float(b.estimator().run([(isa, zz)]).result()[0].data.evs)
     assert 0.8 < ev <= 1.0
+
+
+def test_cli_solve_with_backend_and_resources(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from qbench.cli import app
+
+    f = tmp_path / "toy.dat"
+    f.write_text("4 1 7\n3 4 5 1\n2 3 4 5\n5\n")   # optimum 7, slack QUBO of 7 variables
+    res = CliRunner().invoke(app, ["solve", str(f), "--solver", "vqe", "--backend", "aer-mps",
+                                   "--resources-on", "fake_kolkata", "--maxiter", "20", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["qubits"] == out["variables"] == 7 and out["feasible"]
+    info = out["info"]
+    assert info["backend"] == "aer-mps" and info["isa_device"] == "fake_kolkata" and info["isa_depth"] >= info["depth"]
+    bad = CliRunner().invoke(app, ["solve", str(f), "--solver", "qaoa", "--backend", "gpu"])
+    assert isinstance(bad.exception, ConfigError) and "unknown backend 'gpu'" in str(bad.exception)
