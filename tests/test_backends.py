@@ -136,3 +136,19 @@ def test_cli_solve_with_backend_and_resources(tmp_path):
     assert info["backend"] == "aer-mps" and info["isa_device"] == "fake_kolkata" and info["isa_depth"] >= info["depth"]
     bad = CliRunner().invoke(app, ["solve", str(f), "--solver", "qaoa", "--backend", "gpu"])
     assert isinstance(bad.exception, ConfigError) and "unknown backend 'gpu'" in str(bad.exception)
+
+
+def test_qaoa_solver_on_a_noisy_device_records_active_qubits_and_isa():
+    from qbench.qubo import QUBO
+    from qbench.solvers.qaoa import QAOASolver
+
+    rng = np.random.default_rng(0)
+    q = QUBO(rng.normal(size=4), np.triu(rng.normal(size=(4, 4)), 1))
+    s = QAOASolver(reps=1, maxiter=4, shots=128, backend="aer-noisy:fake_kolkata")
+    a, b = s.solve(q, seed=2), s.solve(q, seed=2)
+    assert np.array_equal(a.samples, b.samples) and np.array_equal(a.probabilities, b.probabilities)
+    info = a.info
+    assert info["estimate"] == "samples" and info["device"] == "fake_kolkata"
+    assert 4 <= info["active_qubits"] == info["isa_active_qubits"] < 27
+    assert info["isa_two_qubit_gates"] >= info["two_qubit_gates"] > 0
+    np.testing.assert_allclose(a.energies, q.energy(a.samples))
