@@ -26,8 +26,13 @@ def test_specs_build_backends_with_the_contract():
 
 @pytest.mark.parametrize("bad", ["gpu", "aer-noisy", "aer-noisy:fake_nowhere", "aer:fake_torino", ""])
 def test_bad_specs_are_config_errors(bad):
+    from qbench.registry import make_solver
+
     with pytest.raises(ConfigError):
         get_backend(bad)
+    for solver in ("qaoa", "vqe"):   # refused when the config is read, not in the middle of a run
+        with pytest.raises(ConfigError):
+            make_solver(solver, {"backend": bad})
 
 
 def test_too_large_message_names_qubits_limit_and_alternatives():
@@ -116,3 +121,39 @@ def test_noisy_estimator_takes_device_wide_observables():
     zz = SparsePauliOp("ZZI").apply_layout(isa.layout)
     ev = float(b.estimator().run([(isa, zz)]).result()[0].data.evs)
     assert 0.8 < ev <= 1.0
+
+
+def test_cli_solve_with_backend_and_resources(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from qbench.cli import app
+
+    f = tmp_path / "toy.dat"
+    f.write_text("4 1 7\n3 4 5 1\n2 3 4 5\n5\n")   # optimum 7, slack QUBO of 7 variables
+    res = CliRunner().invoke(app, ["solve", str(f), "--solver", "vqe", "--backend", "aer-mps",
+                                   "--resources-on", "fake_kolkata", "--maxiter", "20", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["qubits"] == out["variables"] == 7 and out["feasible"]
+    info = out["info"]
+    assert info["backend"] == "aer-mps" and info["isa_device"] == "fake_kolkata" and info["isa_depth"] >= info["depth"]
+    bad = CliRunner().invoke(app, ["solve", str(f), "--solver", "qaoa", "--backend", "gpu"])
+    assert isinstance(bad.exception, ConfigError) and "unknown backend 'gpu'" in str(bad.exception)
+
+
+def test_qaoa_solver_on_a_noisy_device_records_active_qubits_and_isa():
+    from qbench.qubo import QUBO
+    from qbench.solvers.qaoa import QAOASolver
+
+    rng = np.random.default_rng(0)
+    q = QUBO(rng.normal(size=4), np.triu(rng.normal(size=(4, 4)), 1))
+    s = QAOASolver(reps=1, maxiter=4, shots=128, backend="aer-noisy:fake_kolkata")
+    a, b = s.solve(q, seed=2), s.solve(q, seed=2)
+    assert np.array_equal(a.samples, b.samples) and np.array_equal(a.probabilities, b.probabilities)
+    info = a.info
+    assert info["estimate"] == "samples" and info["device"] == "fake_kolkata"
+    assert 4 <= info["active_qubits"] == info["isa_active_qubits"] < 27
+    assert info["isa_two_qubit_gates"] >= info["two_qubit_gates"] > 0
+    np.testing.assert_allclose(a.energies, q.energy(a.samples))
