@@ -31,6 +31,7 @@ QUBO_SOLVERS: dict[str, str] = {
     "bruteforce": "qbench.solvers.bruteforce:BruteForceSolver",
     "annealing": "qbench.solvers.annealing:SimulatedAnnealingSolver",
     "qubo-exact": "qbench.solvers.qubo_exact:ExactQuboSolver",
+    "pce": "qbench.solvers.pce:PCESolver",
 }
 
 PROBLEM_SOLVERS: dict[str, str] = {
