@@ -32,6 +32,7 @@ QUBO_SOLVERS: dict[str, str] = {
     "annealing": "qbench.solvers.annealing:SimulatedAnnealingSolver",
     "qubo-exact": "qbench.solvers.qubo_exact:ExactQuboSolver",
     "pce": "qbench.solvers.pce:PCESolver",
+    "qrao": "qbench.solvers.qrao:QRAOSolver",
 }
 
 PROBLEM_SOLVERS: dict[str, str] = {
