@@ -88,7 +88,12 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
           time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for exact solvers."),
           param: list[str] = typer.Option([], "--param", "-P", help="Extra solver parameter KEY=VALUE (repeatable)."),
           data_dir: Optional[Path] = DataDir,
-          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+          as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+          backend: Optional[str] = typer.Option(
+              None, "--backend", help="Circuit backend: statevector | aer | aer-mps | aer-noisy:FAKE_DEVICE "
+                                      "(circuit solvers: qaoa, vqe, ...)."),
+          resources_on: Optional[str] = typer.Option(
+              None, "--resources-on", help="Also report ISA depth / 2-qubit gates on this fake device (e.g. fake_torino).")):
     """Solve one instance with one method and print the result."""
     from qbench.paths import resolve_data_path
     from qbench.problems import load_instance
@@ -102,6 +107,7 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     solver_params = {k: v for k, v in {"reps": reps, "shots": shots, "optimizer": optimizer, "maxiter": maxiter}.items()
                      if v is not None}
     solver_params.update(_parse_params(param))
+    solver_params.update({k: v for k, v in {"backend": backend, "resources_on": resources_on}.items() if v is not None})
     form_params = {k: v for k, v in {"multiplier": multiplier, "penalty": penalty}.items() if v is not None}
     if multiplier is not None and formulation is None:
         formulation = "lagrangian"
@@ -117,13 +123,16 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
                    Component(inner_solver, inner_solver, solver_params),
                    Component(formulation, formulation, form_params) if use_formulation else None,
                    seed, time_limit)
+    from qbench.runner.sizes import check_run_size
+
+    check_run_size(spec, prob, str(path))
     result = solve_problem(spec, prob)
     m = result["metrics"]
     out = {
         "instance": prob.name, "problem": prob.kind, "solver": solver,
         **({"inner_solver": inner_solver} if inner_solver != solver else {}),
         "formulation": formulation if use_formulation else None,
-        "qubits": result["qubits"], "optimum": m["optimum"], "optimum_status": m["optimum_status"],
+        "qubits": result["qubits"], "variables": result.get("variables"), "optimum": m["optimum"], "optimum_status": m["optimum_status"],
         "best_objective": m["best_objective"], "x": result["x"], "feasible": m["feasible"],
         "gap_pct": m["gap_pct"], "seconds": round(result["seconds"], 6),
         "feasible_mass": m["feasible_mass"], "p_optimal": m["p_optimal"], "approx_ratio": m["approx_ratio"],

@@ -33,6 +33,7 @@ QUBO_SOLVERS: dict[str, str] = {
     "qubo-exact": "qbench.solvers.qubo_exact:ExactQuboSolver",
     "pce": "qbench.solvers.pce:PCESolver",
     "qrao": "qbench.solvers.qrao:QRAOSolver",
+    "vqe": "qbench.solvers.vqe:VQESolver",
 }
 
 PROBLEM_SOLVERS: dict[str, str] = {

@@ -13,8 +13,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import numpy as np
-
 from qbench.backends.base import Backend, too_large_message
 from qbench.errors import ConfigError, TooLargeError
 
@@ -55,17 +53,21 @@ def restricted_noise_model(name: str, active: tuple[int, ...]):
     from qiskit_aer.noise import NoiseModel
 
     index = {q: i for i, q in enumerate(active)}
-    full = device_noise_model(name).to_dict()
-    kept = []
-    for err in full["errors"]:
-        qubits = err.get("gate_qubits")
-        if not qubits:
-            kept.append(err)
-            continue
-        mapped = [tuple(index[q] for q in qs) for qs in qubits if all(q in index for q in qs)]
-        if mapped:
-            kept.append({**err, "gate_qubits": mapped})
-    return NoiseModel.from_dict({"errors": kept})
+    full = device_noise_model(name)
+    out = NoiseModel(basis_gates=full.basis_gates)
+    # NoiseModel has no public per-qubit iterator; these two tables are what from_backend fills
+    for gate, table in full._local_quantum_errors.items():
+        for qubits, error in table.items():
+            if all(q in index for q in qubits):
+                out.add_quantum_error(error, gate, [index[q] for q in qubits], warnings=False)
+    for qubits, error in full._local_readout_errors.items():
+        if all(q in index for q in qubits):
+            out.add_readout_error(error, [index[q] for q in qubits], warnings=False)
+    for gate, error in full._default_quantum_errors.items():
+        out.add_all_qubit_quantum_error(error, gate, warnings=False)
+    if full._default_readout_error is not None:
+        out.add_all_qubit_readout_error(full._default_readout_error, warnings=False)
+    return out
 
 
 def active_qubits(circuit) -> tuple[int, ...]:
@@ -96,11 +98,21 @@ def compact(circuit, active: tuple[int, ...] | None = None):
     return out
 
 
-def compact_observable(observable, circuit, active: tuple[int, ...]):
-    """A logical observable laid out like ``circuit`` (an ISA circuit with a layout) on the active qubits."""
-    index = {q: i for i, q in enumerate(active)}
-    physical = circuit.layout.final_index_layout() if circuit.layout is not None else list(range(observable.num_qubits))
-    return observable.apply_layout([index[p] for p in physical], num_qubits=len(active))
+def compact_pauli_label(label: str, active: tuple[int, ...]) -> str:
+    """A device-wide Pauli label (qubit i is character -1-i) on the active qubits only."""
+    width = len(label)
+    keep = set(active)
+    if any(label[width - 1 - q] != "I" for q in range(width) if q not in keep):
+        raise ValueError("observable acts on a qubit the circuit does not touch")
+    return "".join(label[width - 1 - q] for q in reversed(active))
+
+
+def compact_observable(observable, active: tuple[int, ...]):
+    """A device-wide (ISA) observable - SparsePauliOp or {label: coeff} - on the active qubits."""
+    from qiskit.quantum_info import SparsePauliOp
+
+    items = observable.to_list() if isinstance(observable, SparsePauliOp) else list(dict(observable).items())
+    return SparsePauliOp.from_list([(compact_pauli_label(k, active), v) for k, v in items])
 
 
 class AerNoisyBackend(Backend):
@@ -192,8 +204,8 @@ class ActiveQubitSampler:
 
 
 class ActiveQubitEstimator:
-    """An EstimatorV2 over ISA circuits of the device, on active qubits; observables are logical
-    (they are laid out with the circuit's layout). Precision 0 means the noisy but shot-free value."""
+    """An EstimatorV2 over ISA circuits and ISA (device-wide) observables, run on the active qubits.
+    Precision 0 means the noisy but shot-free value (density matrix up to 14 active qubits)."""
 
     def __init__(self, backend: AerNoisyBackend):
         self.backend, self.last_active = backend, ()
@@ -213,18 +225,14 @@ class ActiveQubitEstimator:
             active = active_qubits(pub.circuit)
             self.last_active = active
             opts = self.backend._aer_options(active)
-            opts["method"] = "density_matrix" if len(active) <= 14 else opts["method"]
-            obs = np.vectorize(lambda o: o, otypes=[object])(pub.observables)
-            laid = [compact_observable(_as_op(o), pub.circuit, active) for o in np.ravel(obs)]
+            if len(active) <= 14:
+                opts["method"] = "density_matrix"
+            obs = _map_nested(pub.observables.tolist(), lambda o: compact_observable(o, active))
             aer = EstimatorV2(options={"default_precision": pub.precision, "backend_options": opts})
-            res = aer.run([(compact(pub.circuit, active), np.reshape(laid, np.shape(obs)).tolist(),
-                            pub.parameter_values)]).result()
+            res = aer.run([(compact(pub.circuit, active), obs, pub.parameter_values)]).result()
             results.append(res[0])
         return PrimitiveResult(results, metadata={"version": 2})
 
 
-def _as_op(obs):
-    from qiskit.quantum_info import SparsePauliOp
-
-    return obs if isinstance(obs, SparsePauliOp) else SparsePauliOp.from_list(
-        [(k, v) for k, v in dict(obs).items()])
+def _map_nested(value, fn):
+    return [_map_nested(v, fn) for v in value] if isinstance(value, list) else fn(value)

@@ -82,5 +82,5 @@ class StaticFormulation(Formulation):
             samples=decoded,
             qubits=enc.num_qubits,
             evaluations=int(raw.info.get("evaluations", 0)),
-            info={**enc.info, **{k: v for k, v in raw.info.items() if np.isscalar(v)}},
+            info={**enc.info, **{k: v for k, v in raw.info.items() if np.isscalar(v) or k.startswith("trace_")}},
         )

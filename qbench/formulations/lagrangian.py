@@ -164,6 +164,16 @@ class LagrangianFormulation(Formulation):
     def num_qubits(self, problem) -> int:
         return problem.num_variables
 
+    def planning_qubo(self, problem) -> QUBO:
+        """The relaxed QUBO of the loop's first iteration (what size checks are asked about)."""
+        model = problem.model
+        dual, base = self.split(model)
+        upper, typical = dual.price_bounds(variable_gain_bound(model))
+        method = make_method(self.multiplier, scale=typical, step=self.step, step_rule=self.step_rule,
+                             rho=self.rho, rho_growth=self.rho_growth, box=self.box, upper=upper)
+        lam = method.initial(dual.m_ineq, dual.m_eq)
+        return self.relaxed_qubo(base, dual, lam, method.quadratic_weight, model.var_names)
+
     # ---- building blocks ----------------------------------------------------------------------------
     def split(self, model) -> tuple[DualisedConstraints, QuboAccumulator]:
         """(dualised constraints, accumulator holding the objective energy and the kept penalties)."""

@@ -42,11 +42,17 @@ def solve_problem(spec: RunSpec, problem: Problem) -> dict[str, Any]:
         outcome = formulation.run(problem, solver, seed=spec.seed)
         samples, qubits, evaluations = outcome.samples, outcome.qubits, outcome.evaluations
         trace, info, candidates = outcome.trace, dict(outcome.info), outcome.candidates
+    variables = qubits
+    if qubits is not None:
+        from qbench.runner.sizes import logical_qubits
+
+        qubits = logical_qubits(solver, variables, info)
     solve_seconds = time.perf_counter() - t0
     sc = score(problem, samples, repair=spec.repair, candidates=candidates)
     seconds = time.perf_counter() - t0
     return {
         "qubits": qubits,
+        "variables": variables,
         "seconds": seconds,
         "solve_seconds": solve_seconds,
         "evaluations": evaluations,
@@ -79,7 +85,8 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         return {**base, "status": "error", "error": f"{type(exc).__name__}: {exc}",
                 "result": {"traceback": traceback.format_exc()}, "trace": []}
     trace = result.pop("trace")
-    return {**base, "status": "ok", "qubits": result["qubits"], "seconds": result["seconds"],
+    return {**base, "status": "ok", "qubits": result["qubits"], "variables": result.get("variables"),
+            "seconds": result["seconds"],
             "result": result, "trace": trace}
 
 

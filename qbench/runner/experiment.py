@@ -16,6 +16,7 @@ from qbench.runner.config import ExperimentConfig, load_config
 from qbench.runner.execute import build_solver, run_one
 from qbench.runner.executors import LocalExecutor
 from qbench.runner.grid import RunSpec, expand, resolve_instances
+from qbench.runner.sizes import planning_qubo
 from qbench.runner.store import RunStore
 
 
@@ -51,20 +52,24 @@ def _check_sizes(specs: list[RunSpec], problems: dict[str, Problem], where: str,
     """Refuse (or, with ``skip_too_large``, set aside) runs whose QUBO the solver cannot hold,
     before anything is written."""
     out = []
-    qubit_cache: dict[tuple[str, str], int] = {}
+    qubo_cache: dict[tuple[str, str], QUBO] = {}
     for spec in specs:
         if is_problem_solver(spec.solver.name):
             continue
         key = (spec.instance.name, spec.formulation.label)
-        if key not in qubit_cache:
+        if key not in qubo_cache:
             formulation = make_formulation(spec.formulation.name, spec.formulation.params)
-            qubit_cache[key] = formulation.num_qubits(problems[spec.instance.name])
-        n = qubit_cache[key]
+            qubo_cache[key] = planning_qubo(formulation, problems[spec.instance.name])
+        qubo = qubo_cache[key]
+        n = qubits = qubo.num_variables
         try:
-            build_solver(spec).check_size(QUBO(np.zeros(n), np.zeros((n, n))))
+            solver = build_solver(spec)
+            qubits = solver.num_qubits(qubo)
+            solver.check_size(qubo)
         except TooLargeError as exc:
-            msg = (f"{where}: instance {spec.instance.name!r} with formulation {spec.formulation.label!r} "
-                   f"needs {n} qubits, too many for solver {spec.solver.label!r} ({exc})")
+            file = getattr(spec.instance, "path", None) or spec.instance.name
+            msg = (f"{where}: instance {file} with formulation {spec.formulation.label!r} "
+                   f"needs {qubits} qubits ({n} QUBO variables), too many for solver {spec.solver.label!r}: {exc}")
             if not skip:
                 raise TooLargeError(msg) from None
             out.append((spec, msg))

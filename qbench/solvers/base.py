@@ -33,6 +33,10 @@ class QuboSolver(ABC):
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
         """Samples of the QUBO's variables; ``info['evaluations']`` counts objective evaluations."""
 
+    def num_qubits(self, qubo: QUBO) -> int:
+        """Logical qubits this solver's circuit uses for ``qubo`` (compressing encodings override)."""
+        return qubo.num_variables
+
     def check_size(self, qubo: QUBO) -> None:
         """Raise :class:`~qbench.errors.TooLargeError` before any work if the QUBO cannot run here."""
 

@@ -124,8 +124,16 @@ class QAOASolver(QuboSolver):
 
             get_backend(self.backend).check_fits(self.num_qubits(qubo), "QAOA circuit")
             return
-        check_fits(qubo.num_variables, self.precision, gradient=self.uses_gradient,
-                   cvar=self.cvar_alpha < 1.0, diagonal=self.needs_diagonal, what="QAOA statevector engine")
+        try:
+            check_fits(qubo.num_variables, self.precision, gradient=self.uses_gradient,
+                       cvar=self.cvar_alpha < 1.0, diagonal=self.needs_diagonal, what="QAOA statevector engine")
+        except TooLargeError as exc:
+            from qbench.backends.base import too_large_message
+            from qbench.backends.statevector.memory import MAX_QUBITS
+
+            n = qubo.num_variables   # the memory figures (not the old hint) when the count is below the limit
+            reason = "a 2^n state" if n > MAX_QUBITS else str(exc).split(": ", 1)[-1].split("; ")[0]
+            raise TooLargeError(too_large_message("QAOA", qubo.num_variables, "statevector", MAX_QUBITS, reason)) from None
 
     # ---- angles ----------------------------------------------------------------------------------
     def initial_point(self, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -57,8 +57,10 @@ class Tracker:
         if self.evals == 0:
             return {"trace_evaluation": [], "trace_best": []}
         best = np.minimum.accumulate(self.values[:self.evals])
-        idx = np.unique(np.linspace(0, self.evals - 1, min(points, self.evals)).round().astype(int))
-        return {"trace_evaluation": (idx + 1).tolist(), "trace_best": [float(v) for v in best[idx]]}
+        if self.evals <= points:
+            return {"trace_evaluation": list(range(1, self.evals + 1)), "trace_best": best.tolist()}
+        idx = np.unique(np.linspace(0, self.evals - 1, points).round().astype(int))
+        return {"trace_evaluation": (idx + 1).tolist(), "trace_best": best[idx].tolist()}
 
 
 def minimize(fun: Callable, x0: np.ndarray, optimizer: str, maxiter: int, *, fun_grad: Callable | None = None,

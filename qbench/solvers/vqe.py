@@ -1,0 +1,109 @@
+"""VQE and CVaR-VQE (Barkoutsos et al. 2020) with Qiskit's hardware-efficient ansätze on a circuit backend.
+
+``ansatz``: ``efficient_su2`` (RY+RZ layers) or ``real_amplitudes`` (RY layers); ``reps`` and
+``entanglement`` as in qiskit.circuit.library. ``cvar_alpha < 1`` optimises the mean of the lowest
+alpha fraction of the energy distribution instead of its expectation. ``backend: auto`` runs on Aer's
+statevector up to :data:`AUTO_STATEVECTOR_QUBITS` qubits and on Aer MPS above.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from qbench.qubo import QUBO
+from qbench.sampleset import SampleSet
+from qbench.solvers.base import QuboSolver
+from qbench.solvers.variational import check_optimizer
+
+ANSATZE = ("efficient_su2", "real_amplitudes")
+ENTANGLEMENTS = ("linear", "reverse_linear", "circular", "full", "pairwise", "sca")
+VQE_INITS = ("random", "zeros")
+AUTO_STATEVECTOR_QUBITS = 26
+
+
+def vqe_ansatz(name: str, n: int, reps: int, entanglement: str):
+    from qiskit.circuit.library import efficient_su2, real_amplitudes
+
+    build = efficient_su2 if name == "efficient_su2" else real_amplitudes
+    return build(n, reps=reps, entanglement=entanglement)
+
+
+@dataclass
+class VQESolver(QuboSolver):
+    name: ClassVar[str] = "vqe"
+    sampling: ClassVar[bool] = True
+
+    ansatz: str = "real_amplitudes"
+    reps: int = 1
+    entanglement: str = "linear"
+    shots: int = 1024
+    optimizer: str = "COBYLA"
+    maxiter: int = 100
+    cvar_alpha: float = 1.0
+    #: "random": angles uniform in [-pi, pi) (seeded); "zeros": the all-|0> start
+    init: str = "random"
+    #: "auto" (aer up to 26 qubits, aer-mps above) or any qbench.backends spec
+    backend: str = "auto"
+    #: objective read-out: auto | expectation | probabilities | samples (see qbench.solvers.circuit_loop)
+    estimate: str = "auto"
+    top_k: int = 1024
+    resources_on: str | None = None
+
+    def __post_init__(self) -> None:
+        from qbench.backends import validate_spec
+
+        if self.ansatz not in ANSATZE:
+            raise ValueError(f"ansatz must be one of {', '.join(ANSATZE)}, got {self.ansatz!r}")
+        if self.entanglement not in ENTANGLEMENTS:
+            raise ValueError(f"entanglement must be one of {', '.join(ENTANGLEMENTS)}, got {self.entanglement!r}")
+        for field in ("reps", "maxiter", "top_k"):
+            v = getattr(self, field)
+            if not isinstance(v, int) or v < (1 if field != "maxiter" else 0):
+                raise ValueError(f"{field} must be a {'positive' if field != 'maxiter' else 'non-negative'} integer, got {v!r}")
+        if not isinstance(self.shots, int) or self.shots < 0:
+            raise ValueError(f"shots must be a non-negative integer (0 = exact readout), got {self.shots!r}")
+        check_optimizer(self.optimizer)
+        if not 0.0 < float(self.cvar_alpha) <= 1.0:
+            raise ValueError(f"cvar_alpha must be in (0, 1], got {self.cvar_alpha!r}")
+        if self.init not in VQE_INITS:
+            raise ValueError(f"init must be one of {', '.join(VQE_INITS)}, got {self.init!r}")
+        if self.backend != "auto":
+            validate_spec(self.backend)
+
+    def backend_for(self, num_qubits: int) -> str:
+        if self.backend != "auto":
+            return self.backend
+        return "aer" if num_qubits <= AUTO_STATEVECTOR_QUBITS else "aer-mps"
+
+    def check_size(self, qubo: QUBO) -> None:
+        from qbench.backends import get_backend
+
+        n = self.num_qubits(qubo)
+        get_backend(self.backend_for(n)).check_fits(n, "VQE circuit")
+
+    def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
+        from qbench.backends import get_backend
+        from qbench.solvers.circuit_loop import CircuitObjective, run_variational
+
+        n = qubo.num_variables
+        if n == 0:
+            return SampleSet.single(np.zeros(0, dtype=np.uint8), float(qubo.offset), {"evaluations": 0})
+        rng_init, rng_shots = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+        spec = self.backend_for(n)
+        backend = get_backend(spec, seed=int(rng_shots.integers(2 ** 31)), shots=max(self.shots, 1))
+        backend.check_fits(n, "VQE circuit")
+        circuit = vqe_ansatz(self.ansatz, n, self.reps, self.entanglement)
+        objective = CircuitObjective(backend, circuit, qubo, alpha=self.cvar_alpha, shots=self.shots,
+                                     estimate=self.estimate)
+        k = circuit.num_parameters
+        x0 = rng_init.uniform(-math.pi, math.pi, k) if self.init == "random" else np.zeros(k)
+        info = {"ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
+                "cvar_alpha": float(self.cvar_alpha)}
+        samples = run_variational(objective, x0, optimizer=self.optimizer, maxiter=self.maxiter,
+                                  seed=int(rng_init.integers(2 ** 31)), top_k=self.top_k,
+                                  resources_on=self.resources_on, info=info)
+        return samples
