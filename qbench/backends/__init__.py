@@ -15,6 +15,8 @@ BACKENDS: dict[str, str] = {
     "aer": "qbench.backends.aer:AerBackend",
     "aer-mps": "qbench.backends.aer:AerMPSBackend",
     "aer-noisy": "qbench.backends.aer:AerNoisyBackend",
+    "ibm-local": "qbench.backends.ibm:IBMBackend",
+    "ibm": "qbench.backends.ibm:IBMBackend",
 }
 
 

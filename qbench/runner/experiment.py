@@ -80,6 +80,9 @@ def execute(plan: Plan, on_record: Callable[[dict], None] | None = None, executo
     executor = executor or LocalExecutor()
     plan.store.set_meta("config", plan.config.model_dump())
     plan.store.set_meta("config_path", str(plan.config_path))
+    from qbench.backends.ibm_jobs import use_store
+
+    use_store(plan.store.directory)    # device backends record their job ids here before waiting
     records = []
     for spec, reason in plan.too_large:
         plan.store.write(_skipped_record(spec, reason))
