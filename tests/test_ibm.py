@@ -151,3 +151,20 @@ def test_real_device_bell_state():
     counts = b.sampler().run([b.pass_manager().run(bell())]).result()[0].data.meas.get_counts()
     assert counts.get("00", 0) + counts.get("11", 0) > 350
     b.close()
+
+
+def test_qbench_jobs_lists_pending_done_failed(tmp_path):
+    from typer.testing import CliRunner
+
+    from qbench.cli import app
+
+    store = RunStore(tmp_path)
+    for seq, status in enumerate(("pending", "done", "failed")):
+        store.record_job("run-x", seq, f"job-{seq}", "ibm:ibm_torino", "ibm_torino", "batch", {"shots": 10})
+        if status != "pending":
+            store.set_job_status("run-x", seq, status, "boom" if status == "failed" else None)
+    out = CliRunner().invoke(app, ["jobs", str(tmp_path), "--json"])
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert [r["status"] for r in rows] == ["pending", "done", "failed"]
+    assert CliRunner().invoke(app, ["jobs", str(tmp_path / "nothing")]).exit_code == 2
