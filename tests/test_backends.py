@@ -26,8 +26,13 @@ def test_specs_build_backends_with_the_contract():
 
 @pytest.mark.parametrize("bad", ["gpu", "aer-noisy", "aer-noisy:fake_nowhere", "aer:fake_torino", ""])
 def test_bad_specs_are_config_errors(bad):
+    from qbench.registry import make_solver
+
     with pytest.raises(ConfigError):
         get_backend(bad)
+    for solver in ("qaoa", "vqe"):   # refused when the config is read, not in the middle of a run
+        with pytest.raises(ConfigError):
+            make_solver(solver, {"backend": bad})
 
 
 def test_too_large_message_names_qubits_limit_and_alternatives():

@@ -29,6 +29,15 @@ def validate_spec(spec: str) -> str:
     if not isinstance(spec, str) or backend_prefix(spec) not in BACKENDS:
         raise ConfigError(f"unknown backend {spec!r}; allowed: {', '.join(BACKENDS)} "
                           f"(device backends take ':NAME', e.g. aer-noisy:fake_torino)")
+    prefix, _, device = spec.partition(":")
+    if prefix in ("statevector", "aer", "aer-mps") and _:
+        raise ConfigError(f"backend {spec!r}: {prefix} takes no device name")
+    if prefix == "aer-noisy":
+        if not device.strip():
+            raise ConfigError(f"backend {spec!r}: name a fake device, e.g. aer-noisy:fake_torino")
+        from qbench.backends.noisy import fake_device
+
+        fake_device(device)   # ConfigError naming the known devices
     return spec
 
 

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from qbench.errors import TooLargeError
 from qbench.problems.base import Problem
 from qbench.qubo import QUBO

@@ -93,6 +93,10 @@ class QAOASolver(QuboSolver):
         from qbench.backends import validate_spec
 
         validate_spec(self.backend)
+        if self.resources_on is not None:
+            from qbench.backends.noisy import fake_device
+
+            fake_device(self.resources_on)   # ConfigError naming the known fake devices
         if self.init not in INITS:
             raise ValueError(f"init must be one of {', '.join(INITS)}, got {self.init!r}")
         if not 0.0 < float(self.cvar_alpha) <= 1.0:

@@ -73,6 +73,10 @@ class VQESolver(QuboSolver):
             raise ValueError(f"init must be one of {', '.join(VQE_INITS)}, got {self.init!r}")
         if self.backend != "auto":
             validate_spec(self.backend)
+        if self.resources_on is not None:
+            from qbench.backends.noisy import fake_device
+
+            fake_device(self.resources_on)   # ConfigError naming the known fake devices
 
     def backend_for(self, num_qubits: int) -> str:
         if self.backend != "auto":
