@@ -142,6 +142,34 @@ def report(results_dir: Path = typer.Argument(..., help="An experiment folder, e
 
 
 @app.command()
+def jobs(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/hardware."),
+         json_out: bool = typer.Option(False, "--json", help="Print one JSON object per job.")):
+    """List the device jobs of an experiment (pending / done / failed) from its run store."""
+    from qbench.runner.store import RunStore
+
+    store = RunStore(results_dir)
+    if not store.exists():
+        console.print(f"error: {results_dir}: no run store ({store.path.name}) here")
+        raise typer.Exit(2)
+    rows = store.jobs()
+    if json_out:
+        for row in rows:
+            print(json.dumps(row, sort_keys=True))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"device jobs in {results_dir}")
+    for col in ("status", "job_id", "backend", "mode", "run_id", "seq", "error"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(row["status"], row["job_id"], row["backend"], row["mode"] or "", row["run_id"][:12],
+                      str(row["seq"]), (row["error"] or "")[:60])
+    Console().print(table)
+    counts = {k: sum(r["status"] == k for r in rows) for k in ("pending", "done", "failed")}
+    console.print(", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command()
 def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FILE#NAME picks one of several)."),
           problem: Optional[str] = typer.Option(None, "--problem", help="mdkp | mis | qap | tsp | marketsplit"),
           solver: str = typer.Option(..., "--solver", help="exact | greedy | random-feasible | qaoa | random | bruteforce | annealing | qubo-exact"),

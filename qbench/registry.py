@@ -31,6 +31,8 @@ QUBO_SOLVERS: dict[str, str] = {
     "annealing": "qbench.solvers.annealing:SimulatedAnnealingSolver",
     "qubo-exact": "qbench.solvers.qubo_exact:ExactQuboSolver",
     "random": "qbench.solvers.null:RandomSolver",
+    "pce": "qbench.solvers.pce:PCESolver",
+    "qrao": "qbench.solvers.qrao:QRAOSolver",
     "vqe": "qbench.solvers.vqe:VQESolver",
     "qaoa-interp": "qbench.solvers.qaoa_interp:InterpQAOASolver",
 }

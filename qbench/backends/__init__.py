@@ -15,6 +15,8 @@ BACKENDS: dict[str, str] = {
     "aer": "qbench.backends.aer:AerBackend",
     "aer-mps": "qbench.backends.aer:AerMPSBackend",
     "aer-noisy": "qbench.backends.aer:AerNoisyBackend",
+    "ibm-local": "qbench.backends.ibm:IBMBackend",
+    "ibm": "qbench.backends.ibm:IBMBackend",
 }
 
 
@@ -36,6 +38,12 @@ def validate_spec(spec: str) -> str:
         from qbench.backends.noisy import fake_device
 
         fake_device(device)   # ConfigError naming the known devices
+    if prefix in ("ibm-local", "ibm") and not device.strip():
+        raise ConfigError(f"backend {spec!r}: name a device, e.g. ibm-local:fake_fez or ibm:ibm_torino")
+    if prefix == "ibm-local":
+        from qbench.backends.noisy import fake_device
+
+        fake_device(device)
     return spec
 
 

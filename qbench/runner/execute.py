@@ -124,7 +124,10 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         t_load = time.perf_counter()
         problem = spec.instance.load()
         clock.setup_s = time.perf_counter() - t_load
-        result = solve_problem(spec, problem, clock)
+        from qbench.backends.ibm_jobs import run_context
+
+        with run_context(spec.run_id):    # device jobs are recorded under this run
+            result = solve_problem(spec, problem, clock)
     except QbenchError as exc:
         return {**base, "status": "error", "error": str(exc), "result": {}, "trace": []}
     except Exception as exc:  # a bug in a component must not take the whole grid down

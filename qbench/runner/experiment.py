@@ -108,6 +108,9 @@ def execute(plan: Plan, on_record: Callable[[dict], None] | None = None, executo
         plan.store.set_meta("data_dir", str(Path(plan.data_dir).resolve()))
     if plan.instance_digests:
         plan.store.set_meta("instance_digests", plan.instance_digests)
+    from qbench.backends.ibm_jobs import use_store
+
+    use_store(plan.store.directory)    # device backends record their job ids here before waiting
     records = []
     for spec, reason in plan.too_large:
         plan.store.write(_skipped_record(spec, reason))

@@ -44,6 +44,21 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at  REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    run_id       TEXT NOT NULL,          -- the run that submitted it
+    seq          INTEGER NOT NULL,       -- its submission number within the run (0, 1, ...)
+    job_id       TEXT NOT NULL,
+    backend      TEXT NOT NULL,          -- the backend spec, e.g. ibm:ibm_torino
+    device       TEXT,
+    mode         TEXT,                   -- batch | session | job
+    options      TEXT NOT NULL,          -- the primitive options (JSON; never a token)
+    circuits     TEXT,                   -- fingerprint of the submitted circuits
+    status       TEXT NOT NULL,          -- pending | done | failed
+    error        TEXT,
+    submitted_at REAL NOT NULL,
+    updated_at   REAL NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
 """
 
 
@@ -142,3 +157,38 @@ class RunStore:
         with closing(self._connect()) as conn:
             return conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
+    # ---- device jobs (written by the backend before it waits, so a killed run can retrieve them) ----
+    def record_job(self, run_id: str, seq: int, job_id: str, backend: str, device: str | None, mode: str | None,
+                   options: dict[str, Any], circuits: str | None = None) -> None:
+        now = time.time()
+        with closing(self._connect()) as conn, conn:
+            conn.execute("INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                         (run_id, int(seq), job_id, backend, device, mode, dumps(options), circuits, "pending",
+                          None, now, now))
+
+    def set_job_status(self, run_id: str, seq: int, status: str, error: str | None = None) -> None:
+        with closing(self._connect()) as conn, conn:
+            conn.execute("UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE run_id = ? AND seq = ?",
+                         (status, error, time.time(), run_id, int(seq)))
+
+    def job(self, run_id: str, seq: int) -> dict[str, Any] | None:
+        if not self.exists():
+            return None
+        with closing(self._connect()) as conn:
+            conn.row_factory = sqlite3.Row
+            row = conn.execute("SELECT * FROM jobs WHERE run_id = ? AND seq = ?", (run_id, int(seq))).fetchone()
+        return _job_row(row) if row is not None else None
+
+    def jobs(self) -> list[dict[str, Any]]:
+        if not self.exists():
+            return []
+        with closing(self._connect()) as conn:
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute("SELECT * FROM jobs ORDER BY submitted_at, run_id, seq").fetchall()
+        return [_job_row(r) for r in rows]
+
+
+def _job_row(row) -> dict[str, Any]:
+    out = dict(row)
+    out["options"] = json.loads(out["options"])
+    return out
