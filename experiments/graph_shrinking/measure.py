@@ -3,6 +3,7 @@
     .venv/bin/python experiments/graph_shrinking/measure.py margin   # constraint-aware vs plain: repair needed
     .venv/bin/python experiments/graph_shrinking/measure.py mis10    # MIS 28-64 vertices -> 20/24 qubits: gap
     .venv/bin/python experiments/graph_shrinking/measure.py sdp      # the SDP on 64-node graphs: seconds
+    .venv/bin/python experiments/graph_shrinking/measure.py table --results results/graph_shrinking_qap
 
 Every run goes through the same code as ``qbench run`` (``solve_problem`` on a RunSpec with a shrink
 stage); optima come from the exact solver (MIS branch and bound, QAP branch and bound).
@@ -136,6 +137,34 @@ def sdp(args) -> list[dict]:
     return rows
 
 
+def table(args) -> list[dict]:
+    """One line per stored run of a graph_shrinking experiment folder (``--results DIR``)."""
+    import sqlite3
+
+    con = sqlite3.connect(Path(args.results) / "runs.sqlite")
+    print("\n| instance | solver+shrink | status | qubits before -> after | feasible mass (pre-repair) | "
+          "needing repair (mass) | best raw gap % | gap % after repair | seconds |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    rows = []
+    for inst, solver, status, qubits, secs, res in con.execute(
+            "select instance, solver, status, qubits, seconds, result from runs order by instance, solver"):
+        r = json.loads(res) if res else {}
+        m, sh = r.get("metrics", {}), r.get("shrink", {})
+        fmt = lambda v, d=3: "-" if v is None else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
+        if status != "ok":
+            print(f"| {inst} | {solver} | {status} | | | | | | |")
+            continue
+        raw = m.get("best_gap_pct_raw")
+        pre, opt = m.get("best_objective_pre_repair"), m.get("optimum")
+        if raw is None and pre is not None and opt:
+            raw = 100.0 * abs(pre - opt) / abs(opt)
+        print(f"| {inst} | {solver} | ok | {r.get('qubits_before', qubits)} -> {qubits} | {fmt(m.get('feasible_mass'))} | "
+              f"{fmt(sh.get('needed_repair_mass'))} | {fmt(raw, 2) if raw is not None else ('inf' if m.get('best_objective_pre_repair') is None else '(n/a)')} | "
+              f"{fmt(m.get('gap_pct'), 2)} | {fmt(secs, 1)} |")
+        rows.append(r)
+    return rows
+
+
 def emit(row: dict, args) -> None:
     if args.json:
         print(json.dumps(row), file=sys.stderr)
@@ -143,13 +172,14 @@ def emit(row: dict, args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["margin", "mis10", "sdp"])
+    ap.add_argument("what", choices=["margin", "mis10", "sdp", "table"])
+    ap.add_argument("--results", default="results/graph_shrinking_qap", help="table: an experiment folder")
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--maxiter", type=int, default=60, help="QAOA optimiser iterations (margin)")
     ap.add_argument("--estimator", default="sdp", help="sdp | lp | spectral | samples")
     ap.add_argument("--json", action="store_true", help="also print every run as a JSON line on stderr")
     args = ap.parse_args()
-    {"margin": margin, "mis10": mis10, "sdp": sdp}[args.what](args)
+    {"margin": margin, "mis10": mis10, "sdp": sdp, "table": table}[args.what](args)
 
 
 if __name__ == "__main__":
