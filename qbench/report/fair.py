@@ -64,6 +64,7 @@ def best_per_instance(stats: pd.DataFrame, metric: str) -> pd.DataFrame:
     out["best"] = False
     for inst, grp in out.groupby("instance"):
         vals = grp["mean"].dropna()
+        vals = vals[np.isfinite(vals)]  # an infinite gap is never "best", even when every method has it
         if vals.empty:
             continue
         target = vals.max() if higher else vals.min()

@@ -77,6 +77,7 @@ def grouped_bars(table: pd.DataFrame, value: str, title: str, ylabel: str, color
         if err is not None:
             l, h = err[0][method].to_numpy(dtype=float), err[1][method].to_numpy(dtype=float)
             ok = np.isfinite(l) & np.isfinite(h) & ~inf
+            l, h = np.where(ok, l, 0.0), np.where(ok, h, 0.0)
             yerr = np.vstack([np.where(ok, np.maximum(vals - l, 0), 0), np.where(ok, np.maximum(h - vals, 0), 0)])
         ax.bar(pos, shown, width, label=method, color=_color(colors, method), yerr=yerr, capsize=2,
                hatch=None, error_kw={"lw": 0.8})

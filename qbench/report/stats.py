@@ -139,6 +139,6 @@ def fmt_ci(mean: float, lo: float, hi: float, is_gap: bool = False) -> str:
     if np.isnan(mean):
         return ""
     text = fmt_value(mean, is_gap)
-    if not (np.isnan(lo) or np.isnan(hi)):
+    if not (np.isnan(lo) or np.isnan(hi)) and not (np.isinf(mean) and lo == hi == mean):
         text += f" [{fmt_value(lo, is_gap)}, {fmt_value(hi, is_gap)}]"
     return text
