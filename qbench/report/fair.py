@@ -93,7 +93,7 @@ def method_summary(runs: pd.DataFrame, problem: str, instances: list[str], metri
     bests = {m: best_per_instance(cell_stats(sub, m), m) for m in metrics}
     for method, grp in sub.groupby("method", sort=True):
         row = {"method": method, "instances": grp["instance"].nunique(), "runs": len(grp)}
-        row["best on (" + " / ".join(METRICS[m].label for m in metrics) + ")"] = " / ".join(
+        row["times best"] = "/".join(
             str(int(bests[m][(bests[m]["method"] == method) & bests[m]["best"]].shape[0])) for m in metrics)
         for m in metrics:
             mean, lo, hi, _ = mean_ci(grp[m])

@@ -190,6 +190,8 @@ def _problem_section(doc: _Doc, runs: pd.DataFrame, problem: str, colors) -> Non
     metrics = fair.available_metrics(fairsub, SUMMARY_METRICS)
 
     doc.heading(f"{problem}: methods compared on the {len(common)} common instance(s)", 3)
+    doc.para("Times best: on how many instances the method has the best mean, per metric in the order of "
+             "the metric columns (" + ", ".join(METRICS[m].label for m in metrics) + ").", note=True)
     doc.table(slug(problem, "methods"), fair.method_summary(runs, problem, common, metrics))
     instances = sorted(sub["instance"].unique())
     complete = sorted(set(methods) - set(missing["method"]))
