@@ -120,6 +120,9 @@ def qubits_vs_gap(runs: pd.DataFrame, title: str, colors=None) -> bytes | None:
             ax.axhline(inf_row, color="0.6", lw=0.6, ls=":")
             ax.annotate("∞ (no feasible sample)", (0.01, inf_row), xycoords=("axes fraction", "data"),
                         va="bottom", fontsize=7, color="0.4")
+        top = inf_row if np.isinf(vals).any() else (finite.max() if len(finite) else 0.0)
+        top = max(float(top), 1.0)
+        ax.set_ylim(-0.05 * top, 1.1 * top)  # a readable axis even when every gap is 0
         ax.set_xlabel("qubits")
         ax.set_ylabel(names[col])
         ax.grid(alpha=0.3)
@@ -135,14 +138,17 @@ def performance_profile(profiles: dict[str, np.ndarray], title: str, xlabel: str
     finite = np.concatenate([v[np.isfinite(v)] for v in profiles.values()] + [np.array([0.0])])
     xmax = max(float(finite.max()) * 1.1, 1.0)
     fig, ax = _figure(6.5, 3.6)
-    for method, gaps in sorted(profiles.items()):
+    styles = ["-", "--", ":", "-."]
+    for k, (method, gaps) in enumerate(sorted(profiles.items())):
         n = len(gaps)
         if n == 0:
             continue
         xs = np.concatenate([[0.0], np.clip(gaps[np.isfinite(gaps)], 0, None), [xmax]])
         xs = np.sort(xs)
         ys = np.array([(gaps <= x + 1e-12).sum() / n for x in xs])
-        ax.step(xs, ys, where="post", label=method, color=_color(colors, method), lw=1.5)
+        # identical profiles are common (everyone optimal): line styles and widths keep them all visible
+        ax.step(xs, ys, where="post", label=method, color=_color(colors, method), ls=styles[k % 4],
+                lw=3.0 - 2.0 * k / max(len(profiles) - 1, 1))
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlabel(xlabel)
