@@ -121,20 +121,28 @@ def null_baseline(runs: pd.DataFrame) -> pd.DataFrame:
                 continue
             row = {"problem": problem, "instance": instance, "method": method,
                    "baseline": base["method"].iloc[0], "seeds": f"{len(mgrp)} vs {len(base)}"}
-            verdicts = []
+            verdicts = {}
             for m in metrics:
                 meta = METRICS[m]
                 point, lo, hi = diff_ci(mgrp[m], base[m], meta.higher_is_better)
-                v = verdict(lo, hi, point)
-                verdicts.append(v)
+                v = verdicts[meta.label] = verdict(lo, hi, point)
                 mine, theirs = mgrp[m].astype(float).mean(), base[m].astype(float).mean()
                 row[meta.label] = (f"{fmt_value(mine)} vs {fmt_value(theirs)}: {v}"
                                    + (f" ({fmt_ci(point, lo, hi)})" if not np.isnan(point) else ""))
-            row["beats null baseline"] = ("yes" if verdicts and all(v in ("better", "tie") for v in verdicts)
-                                          and "better" in verdicts else
-                                          "no (worse)" if "worse" in verdicts else "unclear")
+            row["beats null baseline"] = _summary(verdicts)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _summary(verdicts: dict[str, str]) -> str:
+    """'yes' when better on every metric that is not a tie; 'no: worse on ...'; else what it is better on."""
+    better = [k for k, v in verdicts.items() if v == "better"]
+    worse = [k for k, v in verdicts.items() if v == "worse"]
+    if worse:
+        return "no: worse on " + ", ".join(worse)
+    if better and all(v in ("better", "tie") for v in verdicts.values()):
+        return "yes"
+    return ("partly: better on " + ", ".join(better)) if better else "unclear"
 
 
 def profile(runs: pd.DataFrame, problem: str, instances: list[str], metric: str) -> dict[str, np.ndarray]:

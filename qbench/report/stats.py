@@ -92,7 +92,7 @@ def _improvement(a: np.ndarray, b: np.ndarray, sign: float) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         d = sign * (a - b)
     d[np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))] = 0.0
-    return d
+    return d + 0.0  # no "-0" in a report
 
 
 def verdict(lo: float, hi: float, point: float) -> str:
