@@ -130,7 +130,9 @@ def write_report(results_dir: str | Path) -> tuple[Path, Path]:
     name = (meta.get("config") or {}).get("name", results_dir.name)
     runs = runs_frame(records)
     writer = ReportWriter(results_dir, store.path)
-    for old in list((results_dir / "plots").glob("*.png")):  # a rerun must not leave stale plots
+    stale = [*(results_dir / "plots").glob("*.png"), *(results_dir / "tables").glob("*.csv"),
+             *(results_dir / "tables").glob("*.tex")]
+    for old in stale:  # a rerun must not leave plots or tables of a previous report behind
         old.unlink()
     doc = _Doc(writer)
     colors = plots.method_colors(runs["method"])
