@@ -25,6 +25,7 @@ from qbench.runner.store import STORE_NAME, RunStore
 
 MAX_TRACE_PLOTS = 12
 MAX_CONVERGENCE_PLOTS = 8
+MAX_RUN_ROWS = 500
 #: Metrics shown as method x instance tables (when the store has them), then as bar charts.
 MATRIX_METRICS = ["gap_pct", "best_gap_pct_raw", "readout_gap_pct", "feasible_mass", "p_optimal",
                   "expectation_approx_ratio", "repair_share_pct"]
@@ -157,7 +158,9 @@ def write_report(results_dir: str | Path) -> tuple[Path, Path]:
     doc.heading("All runs")
     shown = runs.drop(columns=["error", "trace_evaluation", "trace_best"])
     shown = shown.loc[:, shown.notna().any()]
-    doc.table("all_runs", shown)
+    if len(shown) > MAX_RUN_ROWS:
+        doc.para(f"The first {MAX_RUN_ROWS} of {len(shown)} runs; every run is in runs.csv.", note=True)
+    doc.table("all_runs", shown.head(MAX_RUN_ROWS))
 
     md_path = writer.write("report.md", "\n".join(doc.md))
     html_path = writer.write("report.html", _page(name, doc.html))
