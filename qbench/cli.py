@@ -170,6 +170,38 @@ def jobs(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g
 
 
 @app.command()
+def compare(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/quickstart."),
+            baseline: str = typer.Option(..., "--baseline",
+                                         help="Method label ('qaoa / slack'), solver label or solver name (random)."),
+            metric: list[str] = typer.Option([], "--metric", "-m",
+                                             help="Metric column (repeatable; default gap_pct, best_gap_pct_raw, "
+                                                  "feasible_mass, p_optimal)."),
+            as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+    """Win / tie / loss of every method against a baseline, paired over (instance, seed), with a
+    Wilcoxon signed-rank test."""
+    from qbench.report.compare import compare as compare_runs
+    from qbench.report.compare import load_runs
+
+    table = compare_runs(load_runs(results_dir), baseline, metric or None)
+    if as_json:
+        rows = [{k: (str(v) if isinstance(v, float) and v != v or v in (float("inf"), float("-inf")) else v)
+                 for k, v in row.items()} for row in table.to_dict(orient="records")]
+        typer.echo(json.dumps({"baseline": baseline, "rows": rows}, default=_jsonable))
+        return
+    from rich.table import Table
+
+    out = Table(title=f"against {baseline}: Δ > 0 = better than the baseline; p: Wilcoxon signed-rank, "
+                      f"n.s. = p >= 0.05", title_justify="left")
+    heads = {"pairs": "n", "wins": "W", "ties": "T", "losses": "L", "median_improvement": "median Δ", "p_value": "p"}
+    for col in table.columns:
+        out.add_column(heads.get(col, col), justify="left" if col in ("method", "metric", "verdict") else "right",
+                       no_wrap=col != "method")
+    for row in table.itertuples(index=False):
+        out.add_row(*[f"{v:.3g}" if isinstance(v, float) else str(v) for v in row])
+    Console(width=None if sys.stdout.isatty() else 160).print(out)
+
+
+@app.command()
 def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FILE#NAME picks one of several)."),
           problem: Optional[str] = typer.Option(None, "--problem", help="mdkp | mis | qap | tsp | marketsplit"),
           solver: str = typer.Option(..., "--solver", help="exact | greedy | random-feasible | qaoa | random | bruteforce | annealing | qubo-exact"),

@@ -121,8 +121,11 @@ def test_run_then_rerun_adds_no_rows_and_report(tmp_path):
     rep = qbench("report", results / "tiny")
     assert rep.returncode == 0, rep.stderr
     html = (results / "tiny" / "report.html").read_text()
-    assert "<img" in html and "data:image/png;base64" in html
-    assert "exact" in (results / "tiny" / "report.md").read_text()
+    plots = list((results / "tiny" / "plots").glob("*.png"))
+    assert html.count('src="data:image/png;base64,') == len(plots) > 0
+    md = (results / "tiny" / "report.md").read_text()
+    # one instance per problem; the exact solver is optimal: best (bold) in both problems' gap tables
+    assert md.count("| exact | 1 | 1 | 1/") == 2 and md.count("| exact | **0** |") >= 2
 
 
 def test_report_on_missing_dir(tmp_path):
