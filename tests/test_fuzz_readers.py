@@ -18,6 +18,7 @@ from qbench.errors import QbenchError
 from qbench.problems import marketsplit, mdkp, mis, qap, tsp, tsplib
 from qbench.problems.graphs import read_vertex_set
 from qbench.runner.config import load_config
+from qbench.verify.readers import read_file as verify_read
 
 # QBENCH_FUZZ_EXAMPLES=2000 for a longer hunt
 SETTINGS = settings(max_examples=int(os.environ.get("QBENCH_FUZZ_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,8 +73,11 @@ def test_mdkp_sac_round_trip(n, m, data):
     r = data.draw(st.lists(small_ints, min_size=n * m, max_size=n * m))
     b = data.draw(st.lists(small_ints, min_size=m, max_size=m))
     text = f"{n} {m} 0\n{' '.join(map(str, p))}\n{' '.join(map(str, r))}\n{' '.join(map(str, b))}\n"
-    (prob,) = mdkp.read(_file(text, ".dat"))
+    path = _file(text, ".dat")
+    (prob,) = mdkp.read(path)
     assert prob.profits.tolist() == p and prob.weights.reshape(-1).tolist() == r and prob.capacities.tolist() == b
+    (mine,) = verify_read(path, "mdkp")  # the verifier's independent reader agrees
+    assert np.array_equal(mine.weights, prob.weights) and np.array_equal(mine.capacities, prob.capacities)
 
 
 @SETTINGS
@@ -82,8 +86,11 @@ def test_dimacs_round_trip(n, data):
     pairs = [(u, v) for u in range(1, n + 1) for v in range(u + 1, n + 1)]
     edges = data.draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs)))
     text = f"c fuzz\np edge {n} {len(edges)}\n" + "".join(f"e {u} {v}\n" for u, v in edges)
-    (g,) = mis.read(_file(text, ".gph"))
+    path = _file(text, ".gph")
+    (g,) = mis.read(path)
     assert g.num_vertices == n
+    (mine,) = verify_read(path, "mis")
+    assert mine.n == n and sorted(map(tuple, mine.edges.tolist())) == sorted(map(tuple, np.asarray(g.edges).tolist()))
     assert sorted(map(tuple, (np.asarray(g.edges) + 1).tolist())) == sorted(edges)
 
 
@@ -93,7 +100,10 @@ def test_qap_round_trip(n, data):
     A = data.draw(st.lists(small_ints, min_size=n * n, max_size=n * n))
     B = data.draw(st.lists(small_ints, min_size=n * n, max_size=n * n))
     text = f"{n}\n\n{' '.join(map(str, A))}\n\n{' '.join(map(str, B))}\n"
-    (prob,) = qap.read(_file(text, ".dat"))
+    path = _file(text, ".dat")
+    (prob,) = qap.read(path)
+    (mine,) = verify_read(path, "qap")
+    assert np.array_equal(mine.flow, prob.flow) and np.array_equal(mine.distance, prob.distance)
     assert prob.flow.reshape(-1).tolist() == A and prob.distance.reshape(-1).tolist() == B
 
 
@@ -104,10 +114,12 @@ def test_tsplib_full_matrix_round_trip(n, data):
     rows = "\n".join(" ".join(map(str, W[i * n:(i + 1) * n])) for i in range(n))
     text = (f"NAME: f\nTYPE: ATSP\nDIMENSION: {n}\nEDGE_WEIGHT_TYPE: EXPLICIT\nEDGE_WEIGHT_FORMAT: FULL_MATRIX\n"
             f"EDGE_WEIGHT_SECTION\n{rows}\nEOF\n")
-    (prob,) = tsp.read(_file(text, ".atsp"))
+    path = _file(text, ".atsp")
+    (prob,) = tsp.read(path)
+    (mine,) = verify_read(path, "tsp")
     expect = np.array(W, dtype=float).reshape(n, n)
     off = ~np.eye(n, dtype=bool)
-    assert np.array_equal(prob.weights[off], expect[off])
+    assert np.array_equal(prob.weights[off], expect[off]) and np.array_equal(mine.weights[off], expect[off])
 
 
 @SETTINGS
@@ -115,8 +127,25 @@ def test_tsplib_full_matrix_round_trip(n, data):
 def test_marketsplit_round_trip(m, n, data):
     A = [data.draw(st.lists(small_ints, min_size=n + 1, max_size=n + 1)) for _ in range(m)]
     text = "# h\n" * 8 + f"{m} {n}\n" + "".join(" ".join(map(str, row)) + "\n" for row in A)
-    (prob,) = marketsplit.read(_file(text, ".dat"))
+    path = _file(text, ".dat")
+    (prob,) = marketsplit.read(path)
+    (mine,) = verify_read(path, "marketsplit")
+    assert np.array_equal(mine.A, prob.A) and np.array_equal(mine.b, prob.b)
     assert prob.A.tolist() == [row[:n] for row in A] and prob.b.tolist() == [row[n] for row in A]
+
+
+@SETTINGS
+@given(st.integers(2, 7), st.sampled_from(["EUC_2D", "CEIL_2D", "ATT", "GEO"]), st.data())
+def test_tsplib_coordinates_agree_with_the_verifier(n, ewt, data):
+    coord = st.integers(-9000, 9000) if ewt == "GEO" else st.integers(0, 5000)
+    pts = [(data.draw(coord) / 100, data.draw(coord) / 100) for _ in range(n)]
+    body = "".join(f"{i + 1} {x:.2f} {y:.2f}\n" for i, (x, y) in enumerate(pts))
+    text = f"NAME: c\nTYPE: TSP\nDIMENSION: {n}\nEDGE_WEIGHT_TYPE: {ewt}\nNODE_COORD_SECTION\n{body}EOF\n"
+    path = _file(text, ".tsp")
+    (prob,) = tsp.read(path)
+    (mine,) = verify_read(path, "tsp")
+    off = ~np.eye(n, dtype=bool)
+    assert np.array_equal(prob.weights[off], mine.weights[off])
 
 
 # ---- the config loader ----------------------------------------------------------------------------
