@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from qbench.errors import ConfigError, QbenchError
+from qbench.errors import ConfigError, QbenchError, TooLargeError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Benchmark constraint encodings, preprocessing and quantum algorithms on constrained problems.")
@@ -117,7 +117,10 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
                    Component(inner_solver, inner_solver, solver_params),
                    Component(formulation, formulation, form_params) if use_formulation else None,
                    seed, time_limit)
-    result = solve_problem(spec, prob)
+    try:
+        result = solve_problem(spec, prob)
+    except TooLargeError as exc:
+        raise TooLargeError(f"{path}: {exc}") from None
     m = result["metrics"]
     out = {
         "instance": prob.name, "problem": prob.kind, "solver": solver,
