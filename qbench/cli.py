@@ -118,6 +118,8 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     from qbench.runner.execute import solve_problem
     from qbench.runner.grid import Component, InstanceRef, RunSpec
 
+    if seed < 0:
+        raise ConfigError(f"--seed must be a non-negative integer, got {seed}")
     file_part, _, selector = instance.partition("#")
     path = resolve_data_path(file_part, _data_dir(data_dir))
     prob = load_instance(f"{path}#{selector}" if selector else path, problem)
