@@ -11,13 +11,30 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from qbench.errors import ConfigError, QbenchError
+from qbench.errors import ConfigError, QbenchError, TooLargeError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Benchmark constraint encodings, preprocessing and quantum algorithms on constrained problems.")
 instances_app = typer.Typer(no_args_is_help=True, help="Browse the instances in the data directory.")
 app.add_typer(instances_app, name="instances")
 console = Console(stderr=True)
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"qbench {version('qbench-optimization')}")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            typer.echo("qbench (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                                    help="Print the version and exit.")):
+    """Benchmark constraint encodings, preprocessing and quantum algorithms on constrained problems."""
+
 
 DataDir = typer.Option(None, "--data-dir", help="Public instance sets (default: $QBENCH_DATA, ../shared/instances, instances/).")
 
@@ -221,7 +238,12 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
                                       help="most-likely | best-sample | lowest-energy: the rule of the readout_* metrics."),
           no_repair: bool = typer.Option(False, "--no-repair", help="No repair anywhere: report what the samples give."),
           time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for exact solvers."),
-          param: list[str] = typer.Option([], "--param", "-P", help="Extra solver parameter KEY=VALUE (repeatable)."),
+          param: list[str] = typer.Option([], "--param", "-P", help="Extra solver parameter KEY=VALUE (repeatable); "
+                                          "`qbench params solver NAME` lists them."),
+          cities: Optional[int] = typer.Option(None, "--cities",
+                                               help="TSP: solve the sub-instance of K cities (the first K, or K "
+                                                    "drawn with --cities-seed), as `generate: tsp` does in configs."),
+          cities_seed: Optional[int] = typer.Option(None, "--cities-seed", help="TSP: draw the --cities at random with this seed."),
           data_dir: Optional[Path] = DataDir,
           as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
           shrink: Optional[str] = typer.Option(
@@ -243,9 +265,22 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     from qbench.runner.execute import solve_problem
     from qbench.runner.grid import Component, InstanceRef, RunSpec
 
+    if seed < 0:
+        raise ConfigError(f"--seed must be a non-negative integer, got {seed}")
     file_part, _, selector = instance.partition("#")
     path = resolve_data_path(file_part, _data_dir(data_dir))
     prob = load_instance(f"{path}#{selector}" if selector else path, problem)
+    if cities is not None or cities_seed is not None:
+        from qbench.problems.tsp import subinstance
+
+        if prob.kind != "tsp":
+            raise ConfigError(f"{path}: --cities selects a TSP sub-instance; this file holds a {prob.kind} instance")
+        if cities is None:
+            raise ConfigError("--cities-seed needs --cities K")
+        try:
+            prob = subinstance(prob, cities, seed=cities_seed)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
     solver_params = {k: v for k, v in {"reps": reps, "shots": shots, "optimizer": optimizer, "maxiter": maxiter}.items()
                      if v is not None}
     solver_params.update(_parse_params(param))
@@ -274,7 +309,10 @@ def solve(instance: str = typer.Argument(..., help="Instance file (FILE#K or FIL
     from qbench.runner.sizes import check_run_size
 
     check_run_size(spec, prob, str(path))
-    result = solve_problem(spec, prob)
+    try:
+        result = solve_problem(spec, prob)
+    except TooLargeError as exc:
+        raise TooLargeError(f"{path}: {exc}") from None
     m = result["metrics"]
     out = {
         "instance": prob.name, "problem": prob.kind, "solver": solver,
@@ -333,6 +371,25 @@ def _check_readout(value: str) -> str:
     return value
 
 
+@app.command("params")
+def params_cmd(kind: str = typer.Argument(..., help="solver | formulation | multiplier | generator"),
+               name: Optional[str] = typer.Argument(None, help="Its name (all of that kind when left out).")):
+    """The parameters a component accepts, with their types and defaults (what configs and -P may set)."""
+    from qbench.params import parameters
+    from qbench.registry import FORMULATIONS, PROBLEM_KINDS, all_solver_names, component_class
+
+    from qbench.formulations.multipliers import METHODS
+
+    names = {"solver": all_solver_names(), "formulation": list(FORMULATIONS), "multiplier": list(METHODS),
+             "generator": list(PROBLEM_KINDS)}
+    if kind not in names:
+        raise ConfigError(f"unknown component kind {kind!r}; allowed: {', '.join(names)}")
+    for each in [name] if name else names[kind]:
+        typer.echo(f"{kind} {each}:")
+        for p in parameters(component_class(kind, each)):
+            typer.echo(f"  {p.render()}")
+
+
 def _parse_params(items: list[str]) -> dict:
     import yaml
 
@@ -366,15 +423,9 @@ def instances_list(set_: Optional[str] = typer.Option(None, "--set", help="Only 
     if as_json:
         typer.echo(json.dumps({"instances": rows, "errors": errors}, default=_jsonable))
     else:
-        from rich.table import Table
+        from qbench.instances_table import print_instances
 
-        table = Table(title=f"instances in {_data_dir(data_dir)}")
-        for col in ("set", "name", "problem", "size", "qubits (slack)", "qubits (slack-free)", "optimum", "status"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(r["set"], r["name"], r["problem"], r["size"], str(r["qubits_slack"]),
-                          str(r["qubits_slack_free"]), _fmt(r["optimum"]), r["optimum_status"] or "")
-        Console().print(table)
+        print_instances(rows, _data_dir(data_dir))
         for e in errors:
             console.print(f"[red]error[/] {e}")
     if errors:

@@ -108,3 +108,16 @@ def test_config_typos_name_the_key(tmp_path):
     with pytest.raises(ConfigError, match=r"a.yaml: instances.0.params: generator 'mdkp' has no parameter 'mm'; "
                                           r"allowed: n: int, m: int"):
         load_config(cfg)
+
+
+def test_negative_seeds_are_refused(tmp_path):
+    f = tmp_path / "toy.dat"
+    f.write_text("4 1 7\n3 4 5 1\n2 3 4 5\n5\n")
+    _one_line(_cli("solve", f, "--solver", "annealing", "--seed", "-1"), "--seed must be a non-negative integer")
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("name: t\ninstances:\n  - generate: mdkp\n    params: {n: 5, m: 1}\nsolvers:\n  - name: annealing\n"
+                   "seeds: [1, -2]\n")
+    from qbench.runner.config import load_config
+
+    with pytest.raises(ConfigError, match=r"s.yaml: seeds.1: Input should be greater than or equal to 0"):
+        load_config(cfg)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError, model_validator
 
 from qbench.errors import ConfigError, QbenchError
 from qbench.registry import (FORMULATIONS, PROBLEM_KINDS, all_solver_names, is_problem_solver, make_formulation,
@@ -82,7 +82,7 @@ class ExperimentConfig(_Strict):
     instances: list[InstanceSpec] = Field(min_length=1)
     formulations: list[ComponentSpec] = Field(default_factory=lambda: [ComponentSpec(name="slack")])
     solvers: list[ComponentSpec] = Field(min_length=1)
-    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    seeds: list[NonNegativeInt] = Field(default_factory=lambda: [0], min_length=1)
     time_limit: float = Field(60.0, gt=0)
     repair: bool = True
     #: How a run's single answer is read out for the ``readout_*`` metrics (see qbench.scoring).

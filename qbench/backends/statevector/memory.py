@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
@@ -69,13 +70,16 @@ def _read_available_bytes() -> int:
 
 
 def fmt_bytes(b: float) -> str:
-    if b >= 1024 ** 6:   # beyond EiB a decimal figure says nothing: give the power of two
-        return f"about 2^{int(b).bit_length() - 1} B"
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
-        if b < 1024 or unit == "EiB":
-            return f"{b:.1f} {unit}" if unit != "B" else f"{int(b)} B"
+    """Bytes for people: ``512 B``, ``1.5 GiB``, ``2.0 EiB``; beyond that a power of two
+    (``about 2^103 B``), so that a hopeless request does not print as a 19-digit TiB figure."""
+    b = float(b)
+    if b < 1024:
+        return f"{int(b)} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
         b /= 1024
-    return f"{b:.1f} EiB"  # pragma: no cover
+        if b < 1024:
+            return f"{b:.1f} {unit}"
+    return f"about 2^{round(math.log2(b) + 60)} B"
 
 
 def check_fits(n: int, precision: str = "double", *, gradient: bool = False, cvar: bool = False,
