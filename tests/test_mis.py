@@ -12,13 +12,13 @@ from qbench.problems import mis
 from qbench.problems.graphs import read_vertex_set, write_dimacs, write_vertex_set
 from qbench.problems.mis import MIS
 
-# name: (vertices, edges, alpha, optimum status or None when there is no solution file), from SOURCES.md
+# name: (vertices, edges, alpha, optimum status: from a solution file, or Sloane's published value), from SOURCES.md
 GRAPHS = {
-    "1tc.8": (8, 6, 4, None), "1tc.16": (16, 22, 8, None), "farm": (17, 39, 10, "proven"),
-    "mammalia-kangaroo-interactions": (17, 91, 4, "proven"), "1tc.32": (32, 68, 12, None),
+    "1tc.8": (8, 6, 4, "proven"), "1tc.16": (16, 22, 8, "proven"), "farm": (17, 39, 10, "proven"),
+    "mammalia-kangaroo-interactions": (17, 91, 4, "proven"), "1tc.32": (32, 68, 12, "proven"),
     "karate": (34, 78, 20, "proven"), "football": (35, 118, 16, "proven"), "chesapeake": (39, 170, 17, "proven"),
     "MANN-a9": (45, 918, 3, "proven"), "aves-sparrow-social": (52, 454, 13, "proven"),
-    "1et.64": (64, 264, 18, None), "1tc.64": (64, 192, 20, None), "hamming6-2": (64, 1824, 2, "proven"),
+    "1et.64": (64, 264, 18, "proven"), "1tc.64": (64, 192, 20, "proven"), "hamming6-2": (64, 1824, 2, "proven"),
     "hamming6-4": (64, 704, 12, "proven"), "sloane_1dc_64": (64, 543, 10, "proven"),
     "es60fst03": (113, 142, 55, "proven"), "johnson16-2-4": (120, 5460, 15, "proven"),
     "es60fst01": (123, 159, 60, "proven"), "C125-9": (125, 787, 34, "proven"),
@@ -67,7 +67,7 @@ def test_every_graph_file_parses_with_its_published_size_and_optimum(data_dir):
         assert (p.num_vertices, len(p.edges)) == (n, E), p.name
         assert p.describe()["vertices"] == n and p.describe()["edges"] == E
         if status is None:
-            assert p.optimum is None  # nothing hard-coded for graphs without solution files
+            assert p.optimum is None  # no solution file and no published value
         else:
             assert (p.optimum.value, p.optimum.status) == (alpha, status), p.name
         assert p._model is None  # reading never builds the dense model
