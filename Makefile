@@ -30,6 +30,8 @@ test-hardware: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/qaoa_end_to_end.py
+	$(BIN)/python benchmarks/noisy.py
+	$(BIN)/python benchmarks/sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
