@@ -203,7 +203,8 @@ def _workflow(form, solver, backend, config) -> str:
         parts.insert(0, f"{form} QUBO encoding")
     if backend != "-":
         parts.append(f"circuits on backend {backend}")
-    parts.append("classical repair of infeasible samples" if config.get("repair", True) else "no repair")
+    if form != "-":
+        parts.append("classical repair of infeasible samples" if config.get("repair", True) else "no repair")
     if config.get("shrink"):
         parts.append("graph shrinking")
     return "; ".join(parts)
