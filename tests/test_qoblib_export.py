@@ -139,6 +139,7 @@ def test_export_of_a_real_study(tmp_path):
     for inst in instances:
         folder = exp / "qoblib" / inst
         assert stat.S_IMODE(os.stat(folder / f"{inst}_summary.csv").st_mode) == 0o640
+        assert (folder / f"{inst}_summary.csv").read_text().splitlines()[0] == QOBLIB_HEADER
         rows = _rows(folder / f"{inst}_summary.csv")
         assert len(rows) == 3 and {r["Problem"] for r in rows} == {inst}
         for row in rows:
@@ -166,3 +167,5 @@ def test_errors_are_one_line(tmp_path):
     empty = qbench("export", "qoblib", tmp_path / "empty")
     assert empty.returncode == 2 and "no runs" in empty.stderr and "Traceback" not in empty.stderr
     assert not (tmp_path / "empty" / "qoblib").exists()
+    bad = qbench("export", "qoblib", tmp_path / "empty", "--epsilon=-0.5")
+    assert bad.returncode == 2 and "--epsilon" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

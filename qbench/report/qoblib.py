@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -173,7 +174,7 @@ def _row(inst, form, solver, backend, recs, eps, submitter, affiliation, referen
     if best is None and ok:
         remarks.append("no feasible run: the solution file holds the least-violating sample")
     row = {
-        "Problem": inst, "Submitter": submitter, "Affiliation": affiliation,
+        "Problem": _folder(inst), "Submitter": submitter, "Affiliation": affiliation,
         "Date": time.strftime("%Y-%m-%d", time.gmtime(max(r.get("finished_at") or 0 for r in recs) or time.time())),
         "Reference": reference,
         "Best Objective Value": _num(f_best),
@@ -218,6 +219,11 @@ def _hardware(kind: str, backend: str) -> str:
     return "classical CPU; machine not recorded by qbench"
 
 
+def _folder(instance: str) -> str:
+    """The instance's folder name, which QOBLIB's checker also expects in the Problem column."""
+    return re.sub(r"[^A-Za-z0-9._#+-]", "_", instance)
+
+
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
@@ -248,7 +254,7 @@ def export_qoblib(results_dir: str | Path, out: str | Path | None = None, epsilo
     writer = ReportWriter(Path(out) if out is not None else results_dir / "qoblib", store.path)
     kinds = {r["instance"]: r["problem"] for r in records}
     for inst, entries in rows.items():
-        safe = inst.replace("/", "_")
+        safe = _folder(inst)
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(QOBLIB_COLUMNS), lineterminator="\n")
         w.writeheader()
