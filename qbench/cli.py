@@ -158,6 +158,25 @@ def report(results_dir: Path = typer.Argument(..., help="An experiment folder, e
     console.print(f"wrote {md} and {html}")
 
 
+export_app = typer.Typer(no_args_is_help=True, help="Export results in other projects' formats.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("qoblib")
+def export_qoblib_cmd(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/quickstart."),
+                      out: Optional[Path] = typer.Option(None, "--out", help="Target folder (default RESULTS_DIR/qoblib)."),
+                      epsilon: float = typer.Option(0.0, "--epsilon", help="QOBLIB success threshold: a feasible run "
+                                                    "within (1±eps) of the method's best counts as successful."),
+                      submitter: str = typer.Option("N/A", "--submitter"),
+                      affiliation: str = typer.Option("N/A", "--affiliation"),
+                      reference: str = typer.Option("N/A", "--reference")):
+    """Write a QOBLIB submission: <inst>/<inst>_summary.csv per instance and the best solution files."""
+    from qbench.report.qoblib import export_qoblib
+
+    written = export_qoblib(results_dir, out, epsilon, submitter, affiliation, reference)
+    console.print(f"wrote {len(written)} files under {out if out is not None else results_dir / 'qoblib'}")
+
+
 @app.command()
 def jobs(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/hardware."),
          json_out: bool = typer.Option(False, "--json", help="Print one JSON object per job.")):
