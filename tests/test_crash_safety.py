@@ -76,7 +76,9 @@ def test_sigkill_at_random_moments_then_rerun_stores_every_run_once(tmp_path):
     imports and compiled kernels and a kill cycle costs little more than its delay."""
     cfg, results = _config(tmp_path, seeds=40), tmp_path / "results"
     ctx = mp.get_context("fork")
+    t_plan = time.perf_counter()
     warm = plan_experiment(cfg, tmp_path, tmp_path / "warm")
+    plan_s = time.perf_counter() - t_plan  # each child plans before its first run: kills start after that
     t0 = time.perf_counter()
     execute(warm)
     full = time.perf_counter() - t0  # the runs alone (a little more: the first one compiles)
@@ -86,7 +88,7 @@ def test_sigkill_at_random_moments_then_rerun_stores_every_run_once(tmp_path):
     kills, stored = 0, []
     while kills < KILLS:
         child = _start(ctx, cfg, tmp_path, results)
-        time.sleep(rng.uniform(0.0, full / (2 * KILLS)))  # ~1/4 of the grid in all
+        time.sleep(plan_s + rng.uniform(0.0, full / (2 * KILLS)))  # ~1/4 of the grid in all
         if child.is_alive():
             os.kill(child.pid, signal.SIGKILL)
             kills += 1
@@ -109,13 +111,13 @@ def test_sigkill_at_random_moments_then_rerun_stores_every_run_once(tmp_path):
 
 @pytest.mark.partial_store
 def test_sigint_stops_cleanly_and_says_how_many_runs_are_done(tmp_path):
-    cfg, results = _config(tmp_path, seeds=60), tmp_path / "results"
+    cfg, results = _config(tmp_path, seeds=400), tmp_path / "results"  # long enough to be interrupted
     proc = subprocess.Popen([sys.executable, "-m", "qbench", "run", str(cfg), "--results", str(results),
                              "--data-dir", str(tmp_path), "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = proc.stderr.readline()  # the plan summary: imports and planning are over
     assert "runs to do" in first, first
-    time.sleep(1.0)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err, err

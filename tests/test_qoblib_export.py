@@ -111,9 +111,6 @@ def test_solution_files_parse_back(kind, x, solution):
     assert read_solution(kind, solution_text(kind, rec)) == solution
 
 
-# qbench verify plans a seeded problem solver (random-feasible) once, the runner once per seed: its
-# completeness count disagrees (runs 10, planned 6) although every run is there and checks out.
-@pytest.mark.partial_store
 def test_export_of_a_real_study(tmp_path):
     cfg = tmp_path / "exp.yaml"
     cfg.write_text(textwrap.dedent("""

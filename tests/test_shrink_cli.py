@@ -70,7 +70,7 @@ def test_solve_mis_graph_with_shrink(graph_file, solver_args):
     out = json.loads(proc.stdout)
     assert out["qubits_before"] == 30 and out["qubits"] == 20
     assert out["shrink"]["qubits_after"] == 20 and out["shrink"]["energy_mismatch"] < 1e-6
-    chosen = out["x"]
+    chosen = out["solution"]  # the native form: 1-based vertex list
     assert independent_mis_check(graph_file, chosen) and out["feasible"]
     assert out["best_objective"] == len(chosen)
     optimum = -ExactSolver().solve(load_instance(graph_file)).energies[0]
@@ -85,7 +85,7 @@ def test_solve_qap_with_shrink(qap_file, solver_args):
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["qubits_before"] == 25 and out["qubits"] == 20
-    perm = out["x"]
+    perm = out["solution"]  # the native form: the permutation
     assert sorted(perm) == list(range(5)) and out["feasible"]
     assert np.isclose(qap_cost(qap_file, perm), out["best_objective"])
     optimum = ExactSolver().solve(load_instance(qap_file)).energies[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import json
 import sqlite3
 import textwrap
@@ -188,6 +190,7 @@ def test_verify_notices_a_generator_whose_output_changed(study, monkeypatch):
 
     real = mdkp_module.generate
 
+    @functools.wraps(real)  # keeps the generator's signature, which parameter checking reads
     def drifted(*args, **kwargs):
         p = real(*args, **kwargs)
         p.capacities = p.capacities + 1  # what a changed RNG call or formula would do

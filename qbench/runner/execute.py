@@ -71,8 +71,10 @@ def solve_problem(spec: RunSpec, problem: Problem, clock: RunClock | None = None
     extra: dict[str, Any] = {}
     if getattr(spec, "shrink", None) and hasattr(solver, "summary"):
         extra["shrink"] = solver.summary()
-        extra["qubits_before"] = qubits
-        qubits = extra["shrink"].get("qubits_after", qubits)
+        extra["qubits_before"] = variables  # the formulation's QUBO before shrinking
+        after = extra["shrink"].get("qubits_after", qubits)
+        # never more than the shrunk QUBO's variables; fewer when the solver compresses further (PCE, QRAO)
+        qubits = min(qubits, after) if qubits is not None else after
     return {
         **extra,
         "qubits": qubits,

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from qbench.errors import TooLargeError
 from qbench.problems.base import Problem
 from qbench.qubo import QUBO

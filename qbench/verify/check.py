@@ -114,8 +114,20 @@ def _read_store(path: Path) -> tuple[dict, list[dict]]:
 def _runs_per_instance(config: dict) -> int:
     from qbench.registry import is_problem_solver  # a name table, not solver code
 
+    from qbench.registry import solver_class
+
     forms, seeds = len(config.get("formulations") or []), len(config.get("seeds") or [])
-    return sum(1 if is_problem_solver(s["name"]) else forms * seeds for s in config["solvers"])
+    shrink = config.get("shrink")
+    shrinks = len(shrink) if isinstance(shrink, list) else 1
+    if shrinks == 0:
+        shrinks = 1
+
+    def per_solver(name: str) -> int:
+        if is_problem_solver(name):  # seeded problem solvers (random-feasible) run once per seed
+            return seeds if getattr(solver_class(name), "seeded", False) else 1
+        return forms * shrinks * seeds
+
+    return sum(per_solver(s["name"]) for s in config["solvers"])
 
 
 def _resolve_instances(config: dict, meta: dict, data_dir, report: VerifyReport,
