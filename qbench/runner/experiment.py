@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from qbench.errors import TooLargeError
 from qbench.problems.base import Problem
 from qbench.qubo import QUBO
@@ -86,7 +84,9 @@ def _check_sizes(specs: list[RunSpec], problems: dict[str, Problem], where: str,
             if target.target == "fit":
                 continue  # shrinks to whatever the solver accepts
             m = target.target_size(n)
-            qubo = QUBO(np.zeros(m), np.zeros((m, m)))  # the shrunk QUBO's size, not yet its coefficients
+            # the shrunk QUBO's size; its coefficients are not known before shrinking, so the leading
+            # block of the real one stands in (solvers whose qubit count depends on couplings see some)
+            qubo = QUBO(qubo.linear[:m], qubo.quadratic[:m, :m], qubo.offset)
         try:
             solver = build_solver(spec)
             qubits = solver.num_qubits(qubo)

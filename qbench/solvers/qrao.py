@@ -87,6 +87,8 @@ class QRAOSolver(QuboSolver):
         """Qubits of the encoding (what size checks must admit), not QUBO variables."""
         if qubo.num_variables == 0:
             return 0
+        if not (qubo.linear.any() or qubo.quadratic.any()):  # no terms: qiskit's encoder has nothing to colour
+            return -(-qubo.num_variables // self.max_vars_per_qubit)
         return int(encode(qubo, self.max_vars_per_qubit).num_qubits)
 
     def check_size(self, qubo: QUBO) -> None:
