@@ -11,7 +11,7 @@ import pandas as pd
 from qbench.errors import QbenchError
 from qbench.report.stats import METRICS, paired_test
 from qbench.report.tables import runs_frame
-from qbench.runner.store import STORE_NAME, RunStore
+from qbench.runner.store import stored_records
 
 DEFAULT_METRICS = ("gap_pct", "best_gap_pct_raw", "feasible_mass", "p_optimal")
 ALPHA = 0.05
@@ -22,13 +22,7 @@ class CompareError(QbenchError):
 
 
 def load_runs(results_dir: str | Path) -> pd.DataFrame:
-    store = RunStore(results_dir)
-    if not store.exists():
-        raise CompareError(f"{results_dir}: no {STORE_NAME} here (run `qbench run CONFIG` first)")
-    records = store.records()
-    if not records:
-        raise CompareError(f"{store.path}: the store holds no runs yet")
-    return runs_frame(records)
+    return runs_frame(stored_records(results_dir)[1])
 
 
 def baseline_rows(runs: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from qbench.report import fair, plots
 from qbench.report.export import ReportWriter, slug, to_markdown
 from qbench.report.stats import METRICS
 from qbench.report.tables import TIMING_KEYS, problems_frame, runs_frame
-from qbench.runner.store import STORE_NAME, RunStore
+from qbench.runner.store import stored_records
 
 MAX_TRACE_PLOTS = 12
 MAX_CONVERGENCE_PLOTS = 8
@@ -121,12 +121,7 @@ def _html_table(df: pd.DataFrame, bold: pd.DataFrame | None = None) -> str:
 
 def write_report(results_dir: str | Path) -> tuple[Path, Path]:
     results_dir = Path(results_dir)
-    store = RunStore(results_dir)
-    if not store.exists():
-        raise QbenchError(f"{results_dir}: no {STORE_NAME} here (run `qbench run CONFIG` first)")
-    records = store.records()
-    if not records:
-        raise QbenchError(f"{store.path}: the store holds no runs yet")
+    store, records = stored_records(results_dir)
     meta = store.meta()
     name = (meta.get("config") or {}).get("name", results_dir.name)
     runs = runs_frame(records)

@@ -18,7 +18,7 @@ from typing import Any
 
 from qbench.errors import QbenchError
 from qbench.report.export import ReportWriter
-from qbench.runner.store import STORE_NAME, RunStore
+from qbench.runner.store import stored_records
 
 #: QOBLIB's submission header, in order (their checker compares it exactly).
 QOBLIB_COLUMNS: tuple[str, ...] = tuple(
@@ -244,12 +244,7 @@ def export_qoblib(results_dir: str | Path, out: str | Path | None = None, epsilo
     results_dir = Path(results_dir)
     if not (isinstance(epsilon, (int, float)) and math.isfinite(epsilon) and epsilon >= 0):
         raise QbenchError(f"--epsilon must be a number >= 0, got {epsilon!r}")
-    store = RunStore(results_dir)
-    if not store.exists():
-        raise QbenchError(f"{results_dir}: no {STORE_NAME} here (run `qbench run CONFIG` first)")
-    records = store.records()
-    if not records:
-        raise QbenchError(f"{store.path}: the store holds no runs yet")
+    store, records = stored_records(results_dir)
     rows = method_rows(records, float(epsilon), submitter, affiliation, reference)
     writer = ReportWriter(Path(out) if out is not None else results_dir / "qoblib", store.path)
     kinds = {r["instance"]: r["problem"] for r in records}

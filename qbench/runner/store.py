@@ -192,3 +192,16 @@ def _job_row(row) -> dict[str, Any]:
     out = dict(row)
     out["options"] = json.loads(out["options"])
     return out
+
+
+def stored_records(results_dir: str | Path) -> tuple[RunStore, list[dict[str, Any]]]:
+    """The store of an experiment folder and its records; a one-line error when there are none."""
+    from qbench.errors import QbenchError
+
+    store = RunStore(results_dir)
+    if not store.exists():
+        raise QbenchError(f"{results_dir}: no {STORE_NAME} here (run `qbench run CONFIG` first)")
+    records = store.records()
+    if not records:
+        raise QbenchError(f"{store.path}: the store holds no runs yet")
+    return store, records
