@@ -71,24 +71,30 @@ def _assert_whole_rows(store: Path) -> None:
 
 
 def test_sigkill_at_random_moments_then_rerun_stores_every_run_once(tmp_path):
-    """Forked children run the real executor; each is killed at a seeded random moment scaled to the
-    time a whole sweep takes here. The parent runs the sweep once first, so the children inherit warm
-    imports and compiled kernels and a kill cycle costs little more than its delay."""
+    """Forked children run the real executor; each is killed at a seeded random moment: after a seeded
+    number of further stored runs, at a seeded fraction of one run's time (mid-run, mid-write). The
+    parent runs the sweep first, so the children inherit warm imports and compiled kernels."""
     cfg, results = _config(tmp_path, seeds=40), tmp_path / "results"
     ctx = mp.get_context("fork")
-    t_plan = time.perf_counter()
     warm = plan_experiment(cfg, tmp_path, tmp_path / "warm")
-    plan_s = time.perf_counter() - t_plan  # each child plans before its first run: kills start after that
+    execute(warm)                      # compiles the kernels once
+    again = plan_experiment(cfg, tmp_path, tmp_path / "warm-again")
     t0 = time.perf_counter()
-    execute(warm)
-    full = time.perf_counter() - t0  # the runs alone (a little more: the first one compiles)
+    execute(again)
+    full = time.perf_counter() - t0  # the runs alone, warm (no compilation in the figure)
     planned = len(warm.specs)
-
+    per_run = full / planned
+    store = RunStore(results / "sweep")
     rng = np.random.default_rng(20251202)
     kills, stored = 0, []
     while kills < KILLS:
         child = _start(ctx, cfg, tmp_path, results)
-        time.sleep(plan_s + rng.uniform(0.0, full / (2 * KILLS)))  # ~1/4 of the grid in all
+        # a seeded moment defined by progress, not by the clock (a loaded machine cannot shift it):
+        # after 0-3 more stored runs, somewhere inside the next run (~1/3 of the grid in all)
+        target = store.count() + int(rng.integers(0, 4))
+        while store.count() < target and child.is_alive():
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0.0, per_run))
         if child.is_alive():
             os.kill(child.pid, signal.SIGKILL)
             kills += 1
