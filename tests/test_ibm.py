@@ -87,6 +87,99 @@ def test_killed_run_resumes_by_retrieving_its_job(tmp_path, monkeypatch):
     assert RunStore(tmp_path).job("run-1", 0)["status"] == "done"
 
 
+def _zz_pub(backend):
+    from qiskit.circuit import Parameter
+    from qiskit.quantum_info import SparsePauliOp
+
+    theta = Parameter("t")
+    qc = QuantumCircuit(2)
+    qc.ry(theta, 0)
+    qc.cx(0, 1)
+    isa = backend.pass_manager().run(qc)
+    return isa, [SparsePauliOp("ZZ").apply_layout(isa.layout), SparsePauliOp("IZ").apply_layout(isa.layout)]
+
+
+def test_estimator_jobs_are_recorded_and_a_rerun_retrieves_them(tmp_path, monkeypatch):
+    """PCE, QRAO and VQE's expectation mode submit estimator jobs: recorded, resumable, never resubmitted."""
+    monkeypatch.setenv(ibm_jobs.ENV, str(tmp_path))
+    service = FakeService()
+    first = IBMBackend("ibm:ibm_fake", service=service, seed=2, shots=2000, quiet=True, resilience_level=0)
+    isa, obs = _zz_pub(first)
+    with ibm_jobs.run_context("run-e"):
+        waited = first.estimator().run([(isa, obs, [0.3])])      # recorded; "killed" before waiting
+    service.jobs[waited.job_id()] = waited.job
+    row = RunStore(tmp_path).job("run-e", 0)
+    assert row["status"] == "pending" and row["options"]["primitive"] == "estimator"
+    assert row["options"]["resilience_level"] == 0 and row["options"]["shots"] == 2000
+
+    import qiskit_ibm_runtime.executor_estimator as ex
+
+    again = IBMBackend("ibm:ibm_fake", service=service, seed=2, shots=2000, quiet=True, resilience_level=0)
+    monkeypatch.setattr(ex.Estimator, "run", lambda *a, **k: pytest.fail("resubmitted instead of retrieving"))
+    with ibm_jobs.run_context("run-e"):
+        evs = again.estimator().run([(isa, obs, [0.3])]).result()[0].data.evs
+    assert service.retrieved == [waited.job_id()]
+    assert evs.shape == (2,) and abs(evs[0] - 1.0) < 0.2          # <ZZ> = 1 for ry(t) then CX, up to noise
+    assert RunStore(tmp_path).job("run-e", 0)["status"] == "done"
+
+
+def test_a_rerun_that_asks_for_something_else_submits_again(tmp_path, monkeypatch):
+    """The recorded fingerprint covers parameter values and the primitive: a diverged rerun is not fed an
+    old job's answer."""
+    monkeypatch.setenv(ibm_jobs.ENV, str(tmp_path))
+    service = FakeService()
+    b = IBMBackend("ibm:ibm_fake", service=service, seed=2, shots=200, quiet=True, resilience_level=0)
+    isa, obs = _zz_pub(b)
+    with ibm_jobs.run_context("run-f"):
+        old = b.estimator().run([(isa, obs, [0.3])])
+    service.jobs[old.job_id()] = old.job
+    with ibm_jobs.run_context("run-f"):
+        new = IBMBackend("ibm:ibm_fake", service=service, seed=2, shots=200, quiet=True,
+                         resilience_level=0).estimator().run([(isa, obs, [0.9])])
+    assert service.retrieved == [] and new.job_id() != old.job_id()
+    assert RunStore(tmp_path).job("run-f", 0)["job_id"] == new.job_id()
+
+
+def test_solvers_close_their_batch(monkeypatch):
+    """A batch (or session) is opened on first submission and closed when the solver returns."""
+    from qiskit_ibm_runtime import Batch
+
+    from qbench.qubo import QUBO
+    from qbench.solvers.pce import PCESolver
+    from qbench.solvers.qaoa import QAOASolver
+
+    closed = []
+    original = Batch.close
+    monkeypatch.setattr(Batch, "close", lambda self: (closed.append(self), original(self)))
+    q = QUBO(np.array([-1.0, -1.0, 0.5]), np.array([[0, 2.0, 0], [0, 0, -1.0], [0, 0, 0]]))
+    QAOASolver(backend=f"ibm-local:{SMALL}", maxiter=2, shots=100).solve(q, seed=0)
+    assert len(closed) == 1
+    ss = PCESolver(backend=f"ibm-local:{SMALL}", k=1, maxiter=3, backend_options={"resilience_level": 0,
+                                                                                  "shots": 200}).solve(q, seed=0)
+    assert len(closed) == 2
+    assert "'resilience_level': 0" in ss.info["backend_options"] and "'shots': 200" in ss.info["backend_options"]
+
+
+def test_backend_options_reach_the_backend_and_typos_are_refused():
+    from qbench.errors import ConfigError
+    from qbench.registry import make_solver
+
+    s = make_solver("qaoa", {"backend": "ibm:ibm_torino", "backend_options": {"mode": "session", "twirling": True}})
+    from qbench.backends import open_backend
+
+    b = open_backend(s.backend, s.backend_options, seed=1, shots=10)
+    assert b.mode == "session" and b.twirling and b.describe()["mode"] == "session"
+    with pytest.raises(ConfigError, match="unknown option 'moed'.*did you mean 'mode'"):
+        make_solver("qaoa", {"backend": "ibm:ibm_torino", "backend_options": {"moed": "session"}})
+    with pytest.raises(ConfigError, match="shots is set by the solver"):
+        make_solver("vqe", {"backend": "ibm-local:fake_manila", "backend_options": {"shots": 5}})
+    with pytest.raises(ConfigError, match="mode must be one of"):
+        open_backend("ibm:ibm_torino", {"mode": "sesion"})
+    with pytest.raises(ConfigError, match="statevector engine"):
+        make_solver("qaoa", {"backend_options": {"precision": "single"}})
+    assert make_solver("vqe", {"backend": "aer-mps", "backend_options": {"max_bond_dimension": 8}})
+
+
 def test_transient_failures_retry_then_a_final_failure_is_recorded(tmp_path, monkeypatch):
     calls, sleeps = [], []
 

@@ -53,6 +53,15 @@ class Backend(ABC):
         """A seeded qiskit ``PassManager`` producing ISA circuits for device-like backends, else None."""
         return None
 
+    def close(self) -> None:
+        """Release what the backend holds open (a device batch or session); idempotent."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def describe(self) -> dict[str, Any]:
         """JSON-able facts stored with a run (never a token)."""
         return {"backend": self.spec, "exact": self.exact}

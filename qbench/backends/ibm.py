@@ -6,10 +6,11 @@
   saved account or the ``QISKIT_IBM_*`` environment variables); qbench never reads, stores or prints
   a token, and redacts ``QISKIT_IBM_TOKEN`` from every error it passes on.
 
-Execution mode ``batch`` (default), ``session`` (opt-in) or ``job``; options ``shots``,
+Execution mode ``batch`` (default), ``session`` (opt-in) or ``job``; the batch or session is opened
+on first use and closed when the solver finishes (:meth:`IBMBackend.close`). Options ``shots``,
 ``dynamical_decoupling`` (a sequence name: XX, XpXm, XY4), ``twirling`` (gate and measurement
-twirling). Before each submission the circuits are checked against the device and an estimate of
-QPU time is printed (stderr). Under ``qbench run`` the job id, backend, mode and options go to the run
+twirling), ``resilience_level`` (estimator only: 0 none, 1 measurement mitigation, 2 + ZNE). Before each submission the circuits are checked against the device and an estimate of
+QPU time is printed (stderr). Sampler and estimator jobs alike: under ``qbench run`` the job id, backend, mode and options go to the run
 store's ``jobs`` table before waiting (:mod:`qbench.backends.ibm_jobs`), so a rerun of a killed run
 retrieves the job (``QiskitRuntimeService.job(id)``) instead of submitting it again. Transient
 failures are retried with exponential backoff; a final failure marks the job failed and raises
@@ -23,6 +24,9 @@ import os
 import sys
 import time
 from typing import Any
+
+import numpy as np
+from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
 
 from qbench.backends.base import Backend, too_large_message
 from qbench.errors import ConfigError, QbenchError, TooLargeError
@@ -72,15 +76,29 @@ def with_retries(action, what: str, retries: int, backoff_s: float, sleep=time.s
     raise AssertionError("unreachable")
 
 
-def circuits_fingerprint(circuits) -> str:
+def _circuit_text(circuit) -> str:
     from qiskit import qasm3
 
-    h = hashlib.sha256()
-    for c in circuits:
-        try:
-            h.update(qasm3.dumps(c).encode())
-        except Exception:  # noqa: BLE001 - some instructions have no OpenQASM 3 form
-            h.update(repr([(i.operation.name, tuple(i.operation.params)) for i in c.data]).encode())
+    try:
+        return qasm3.dumps(circuit)
+    except Exception:  # noqa: BLE001 - some instructions have no OpenQASM 3 form
+        return repr([(i.operation.name, tuple(i.operation.params)) for i in circuit.data])
+
+
+def pubs_fingerprint(primitive: str, pubs) -> str:
+    """What a submission asks for: the primitive, each circuit, its parameter values (to 12 significant
+    digits) and, for the estimator, observables and precision.
+    A rerun retrieves a recorded job only when this matches; otherwise it submits again."""
+    h = hashlib.sha256(primitive.encode())
+    for pub in pubs:
+        h.update(_circuit_text(pub.circuit).encode())
+        values = np.asarray(pub.parameter_values.as_array(), dtype=float).ravel()
+        h.update(",".join(f"{v:.12g}" for v in values).encode())
+        if hasattr(pub, "observables"):
+            h.update(repr(pub.observables.tolist()).encode())
+            h.update(repr(pub.precision).encode())
+        else:
+            h.update(repr(pub.shots).encode())
     return h.hexdigest()[:16]
 
 
@@ -106,7 +124,7 @@ class IBMBackend(Backend):
 
     def __init__(self, spec: str, *, seed: int | None = None, shots: int = 1024, mode: str = "batch",
                  dynamical_decoupling: str | None = None, twirling: bool = False, optimization_level: int = 1,
-                 retries: int = 3, backoff_s: float = 2.0, service=None, quiet: bool = False, **_: Any):
+                 resilience_level: int = 1, retries: int = 3, backoff_s: float = 2.0, service=None, quiet: bool = False):
         prefix, _, device = spec.partition(":")
         self.local = prefix.strip().lower() == "ibm-local"
         if not device.strip():
@@ -119,6 +137,9 @@ class IBMBackend(Backend):
                               f"or null, got {dynamical_decoupling!r}")
         self.spec, self.seed, self.shots, self.mode = spec, seed, int(shots), mode
         self.dynamical_decoupling, self.twirling = dynamical_decoupling, bool(twirling)
+        if resilience_level not in (0, 1, 2):
+            raise ConfigError(f"backend {spec!r}: resilience_level must be 0, 1 or 2, got {resilience_level!r}")
+        self.resilience_level = int(resilience_level)
         self.optimization_level, self.retries, self.backoff_s = int(optimization_level), int(retries), float(backoff_s)
         self.quiet = quiet
         self._service, self._device, self._mode_obj = service, None, None
@@ -178,19 +199,34 @@ class IBMBackend(Backend):
     # ---- primitives ----
     def options_dict(self) -> dict[str, Any]:
         return {"shots": self.shots, "dynamical_decoupling": self.dynamical_decoupling, "twirling": self.twirling,
-                "optimization_level": self.optimization_level, "seed": self.seed}
+                "optimization_level": self.optimization_level, "resilience_level": self.resilience_level,
+                "seed": self.seed}
 
-    def sampler_options(self):
-        from qiskit_ibm_runtime.options_models import SamplerOptions
-
-        opts = SamplerOptions(default_shots=self.shots)
+    def _common_options(self, opts):
         opts.dynamical_decoupling.enable = self.dynamical_decoupling is not None
         if self.dynamical_decoupling is not None:
             opts.dynamical_decoupling.sequence_type = self.dynamical_decoupling
         opts.twirling.enable_gates = self.twirling
-        opts.twirling.enable_measure = self.twirling
         if self.local and self.seed is not None:
             opts.simulator.seed_simulator = int(self.seed)
+        return opts
+
+    def sampler_options(self):
+        from qiskit_ibm_runtime.options_models import SamplerOptions
+
+        opts = self._common_options(SamplerOptions(default_shots=self.shots))
+        opts.twirling.enable_measure = self.twirling
+        return opts
+
+    def estimator_options(self):
+        """Shots per expectation value from ``shots``; ``resilience_level`` 1 (runtime's default) adds
+        measurement mitigation, which itself turns on measurement twirling."""
+        from qiskit_ibm_runtime.options_models import EstimatorOptions
+
+        opts = self._common_options(EstimatorOptions(default_shots=self.shots,
+                                                     resilience_level=self.resilience_level))
+        if self.twirling:
+            opts.twirling.enable_measure = True
         return opts
 
     def execution_mode(self):
@@ -217,9 +253,7 @@ class IBMBackend(Backend):
         return RecordingSampler(self)
 
     def estimator(self):
-        from qiskit_ibm_runtime.executor_estimator import Estimator
-
-        return Estimator(mode=self.execution_mode())
+        return RecordingEstimator(self)
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.spec, "exact": False,
@@ -227,45 +261,39 @@ class IBMBackend(Backend):
                 "device": self.device_name, "options": self.options_dict()}
 
 
-class RecordingSampler:
-    """A V2 sampler that submits through the executor Sampler, records each job before waiting, and
-    retrieves a recorded job on a rerun instead of submitting it again."""
+class _RecordingPrimitive:
+    """Submits through an executor primitive, records each job before waiting, and retrieves a
+    recorded job on a rerun instead of submitting it again. Subclasses say which primitive."""
+
+    primitive: str
 
     def __init__(self, backend: IBMBackend):
         self.backend = backend
         self.last_active = ()
         self.jobs: list[str] = []
 
-    def run(self, pubs, *, shots: int | None = None):
-        from qiskit.primitives.containers.sampler_pub import SamplerPub
-
+    def _submit(self, pubs, shots: int, submit) -> "_WaitedJob":
         from qbench.backends import ibm_jobs
 
         b = self.backend
-        shots = int(shots or b.shots)
-        pubs = [SamplerPub.coerce(p, shots) for p in pubs]
         circuits = [p.circuit for p in pubs]
         for c in circuits:
             b.check_fits(c.num_qubits, "circuit")
         slot = ibm_jobs.next_slot()
-        fingerprint = circuits_fingerprint(circuits) if slot is not None else None
+        fingerprint = pubs_fingerprint(self.primitive, pubs) if slot is not None else None
         job = None
         if slot is not None and not b.local:
             job = self._retrieve(slot, fingerprint)
         if job is None:
             if not b.quiet:
                 est = estimate_qpu_seconds(circuits, shots, b.device)
-                print(f"ibm: submitting {len(circuits)} circuit(s) x {shots} shots to {b.device_name} "
-                      f"({b.mode}); estimated QPU time {est:.1f} s", file=sys.stderr)
-            from qiskit_ibm_runtime.executor_sampler import Sampler
-
-            sampler = Sampler(mode=b.execution_mode(), options=b.sampler_options())
-            job = with_retries(lambda: sampler.run(pubs, shots=shots), f"submitting to {b.device_name}",
-                               b.retries, b.backoff_s)
+                print(f"ibm: submitting {len(circuits)} {self.primitive} circuit(s) x {shots} shots to "
+                      f"{b.device_name} ({b.mode}); estimated QPU time {est:.1f} s", file=sys.stderr)
+            job = with_retries(submit, f"submitting to {b.device_name}", b.retries, b.backoff_s)
             if slot is not None:
                 store, run_id, seq = slot
-                store.record_job(run_id, seq, job.job_id(), b.spec, b.device_name, b.mode, b.options_dict(),
-                                 fingerprint)
+                store.record_job(run_id, seq, job.job_id(), b.spec, b.device_name, b.mode,
+                                 {"primitive": self.primitive, **b.options_dict()}, fingerprint)
         self.jobs.append(job.job_id())
         return _WaitedJob(job, b, slot)
 
@@ -274,11 +302,57 @@ class RecordingSampler:
         row = store.job(run_id, seq)
         if row is None or row["status"] == "failed" or row["circuits"] != fingerprint:
             return None
+        if row["options"].get("primitive", "sampler") != self.primitive:
+            return None
         b = self.backend
-        print(f"ibm: retrieving recorded job {row['job_id']} ({row['status']}) instead of resubmitting",
-              file=sys.stderr)
+        print(f"ibm: retrieving recorded {self.primitive} job {row['job_id']} ({row['status']}) instead of "
+              f"resubmitting", file=sys.stderr)
         return with_retries(lambda: b.service().job(row["job_id"]), f"retrieving job {row['job_id']}",
                             b.retries, b.backoff_s)
+
+
+class RecordingSampler(_RecordingPrimitive, BaseSamplerV2):
+    """A V2 sampler over the executor ``Sampler`` whose jobs reach the run store before anyone waits."""
+
+    primitive = "sampler"
+
+    def run(self, pubs, *, shots: int | None = None):
+        from qiskit.primitives.containers.sampler_pub import SamplerPub
+        from qiskit_ibm_runtime.executor_sampler import Sampler
+
+        b = self.backend
+        shots = int(shots or b.shots)
+        pubs = [SamplerPub.coerce(p, shots) for p in pubs]
+        sampler = None
+
+        def submit():
+            nonlocal sampler
+            sampler = sampler or Sampler(mode=b.execution_mode(), options=b.sampler_options())
+            return sampler.run(pubs, shots=shots)
+
+        return self._submit(pubs, shots, submit)
+
+
+class RecordingEstimator(_RecordingPrimitive, BaseEstimatorV2):
+    """A V2 estimator over the executor ``Estimator`` (precision from ``shots``, resilience level,
+    twirling and dynamical decoupling from the backend), recorded and resumable like the sampler."""
+
+    primitive = "estimator"
+
+    def run(self, pubs, *, precision: float | None = None):
+        from qiskit.primitives.containers.estimator_pub import EstimatorPub
+        from qiskit_ibm_runtime.executor_estimator import Estimator
+
+        b = self.backend
+        pubs = [EstimatorPub.coerce(p, precision) for p in pubs]
+        estimator = None
+
+        def submit():
+            nonlocal estimator
+            estimator = estimator or Estimator(mode=b.execution_mode(), options=b.estimator_options())
+            return estimator.run(pubs, precision=precision)
+
+        return self._submit(pubs, b.shots, submit)
 
 
 class _WaitedJob:

@@ -119,7 +119,7 @@ class AerNoisyBackend(Backend):
     exact = False
 
     def __init__(self, spec: str, *, seed: int | None = None, shots: int = 1024, optimization_level: int = 1,
-                 method: str = "automatic", **_: Any):
+                 method: str = "automatic"):
         device = spec.partition(":")[2].strip()
         if not device:
             raise ConfigError(f"backend {spec!r}: name a fake device, e.g. aer-noisy:fake_torino")

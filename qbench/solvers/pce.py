@@ -20,7 +20,7 @@ import math
 import time
 from dataclasses import dataclass
 from itertools import combinations
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -88,6 +88,9 @@ class PCESolver(QuboSolver):
     maxiter: int = 1000
     local_search: str = "flip-swap"
     backend: str = "aer"
+    #: backend settings (ibm: mode, dynamical_decoupling, twirling, resilience_level, optimization_level,
+    #: retries; aer/aer-mps: precision, max_bond_dimension, Aer options); see docs/backends.md
+    backend_options: dict[str, Any] | None = None
     resources_on: str | None = None
 
     def __post_init__(self) -> None:
@@ -108,9 +111,10 @@ class PCESolver(QuboSolver):
         if self.local_search not in LOCAL_SEARCHES:
             raise ValueError(f"local_search must be one of {', '.join(LOCAL_SEARCHES)}, got {self.local_search!r}")
         check_optimizer(self.optimizer)
-        from qbench.backends import validate_spec
+        from qbench.backends import check_backend_options, validate_spec
 
         validate_spec(self.backend)
+        check_backend_options(self.backend, self.backend_options)
 
     def num_qubits(self, qubo: QUBO) -> int:
         m = qubo.num_variables
@@ -121,15 +125,15 @@ class PCESolver(QuboSolver):
         return n
 
     def check_size(self, qubo: QUBO) -> None:
-        from qbench.backends import get_backend
+        from qbench.backends import open_backend
 
-        get_backend(self.backend).check_fits(self.num_qubits(qubo), "PCE circuit")
+        open_backend(self.backend, self.backend_options).check_fits(self.num_qubits(qubo), "PCE circuit")
 
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
         from qiskit.circuit.library import efficient_su2
         from qiskit.quantum_info import SparsePauliOp
 
-        from qbench.backends import get_backend
+        from qbench.backends import open_backend
         from qbench.solvers.resources import circuit_resources
 
         t0 = time.perf_counter()
@@ -138,69 +142,69 @@ class PCESolver(QuboSolver):
             return SampleSet.single(np.zeros(0, dtype=np.uint8), float(qubo.offset), {"evaluations": 0})
         n, k = self.num_qubits(qubo), self.k
         rng_init, rng_backend, rng_opt = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
-        backend = get_backend(self.backend, seed=int(rng_backend.integers(2 ** 31)))
-        backend.check_fits(n, "PCE circuit")
-        alpha = float(self.alpha) if self.alpha is not None else 1.5 * n ** (k // 2)
-        h, J, c = qubo.to_ising()
-        J = np.triu(J, 1)
-        nu = float(self.nu) if self.nu is not None else poljak_turzik_nu(h, J)
-        beta = float(self.beta)
+        with open_backend(self.backend, self.backend_options, seed=int(rng_backend.integers(2 ** 31))) as backend:
+            backend.check_fits(n, "PCE circuit")
+            alpha = float(self.alpha) if self.alpha is not None else 1.5 * n ** (k // 2)
+            h, J, c = qubo.to_ising()
+            J = np.triu(J, 1)
+            nu = float(self.nu) if self.nu is not None else poljak_turzik_nu(h, J)
+            beta = float(self.beta)
 
-        labels = correlator_labels(m, n, k)
-        observables = [SparsePauliOp.from_sparse_list([(p * k, list(qs), 1.0)], num_qubits=n) for p, qs in labels]
-        circuit = efficient_su2(n, reps=self.reps, entanglement=self.entanglement)
-        pm = backend.pass_manager()
-        t = time.perf_counter()
-        run_circuit = circuit
-        if pm is not None:
-            run_circuit = pm.run(circuit)
-            observables = [o.apply_layout(run_circuit.layout) for o in observables]
-        transpile_seconds = time.perf_counter() - t
-        estimator = backend.estimator()
+            labels = correlator_labels(m, n, k)
+            observables = [SparsePauliOp.from_sparse_list([(p * k, list(qs), 1.0)], num_qubits=n) for p, qs in labels]
+            circuit = efficient_su2(n, reps=self.reps, entanglement=self.entanglement)
+            pm = backend.pass_manager()
+            t = time.perf_counter()
+            run_circuit = circuit
+            if pm is not None:
+                run_circuit = pm.run(circuit)
+                observables = [o.apply_layout(run_circuit.layout) for o in observables]
+            transpile_seconds = time.perf_counter() - t
+            estimator = backend.estimator()
 
-        def correlators(x) -> np.ndarray:
-            res = estimator.run([(run_circuit, observables, np.asarray(x, dtype=float))]).result()[0]
-            return np.real(np.asarray(res.data.evs, dtype=float)).reshape(m)
+            def correlators(x) -> np.ndarray:
+                res = estimator.run([(run_circuit, observables, np.asarray(x, dtype=float))]).result()[0]
+                return np.real(np.asarray(res.data.evs, dtype=float)).reshape(m)
 
-        def relaxed(ev: np.ndarray) -> tuple[float, float]:
-            z = np.tanh(alpha * ev)
-            energy = c + float(h @ z) + float(z @ J @ z)
-            return energy, beta * nu * float(np.mean(z * z)) ** 2
+            def relaxed(ev: np.ndarray) -> tuple[float, float]:
+                z = np.tanh(alpha * ev)
+                energy = c + float(h @ z) + float(z @ J @ z)
+                return energy, beta * nu * float(np.mean(z * z)) ** 2
 
-        tracker = Tracker(self.maxiter)
+            tracker = Tracker(self.maxiter)
 
-        def loss(x) -> float:
-            ts = time.perf_counter()
-            energy, reg = relaxed(correlators(x))
-            tracker.record(x, energy + reg, ts)
-            return energy + reg
+            def loss(x) -> float:
+                ts = time.perf_counter()
+                energy, reg = relaxed(correlators(x))
+                tracker.record(x, energy + reg, ts)
+                return energy + reg
 
-        x0 = rng_init.uniform(-math.pi, math.pi, circuit.num_parameters)
-        message, success = minimize(loss, x0, self.optimizer, self.maxiter, seed=int(rng_opt.integers(2 ** 31)))
-        x_best = tracker.x if tracker.x is not None else x0
-        ev = correlators(x_best)
-        relaxed_energy, reg = relaxed(ev)
-        raw = (ev < 0).astype(np.uint8)          # z = sign(<Pi>) = -1  <=>  x = 1
-        raw_energy = float(qubo.energy(raw))
-        t_ls = time.perf_counter()
-        post, ls_facts = local_search(qubo, raw, self.local_search)
-        post_energy = float(qubo.energy(post))
-        info = {
-            "evaluations": tracker.evals + 1, "objective_seconds": tracker.seconds,
-            "optimizer": self.optimizer, "optimizer_message": message, "optimizer_success": success,
-            "k": k, "pce_qubits": n, "num_qubits": n, "variables": m, "compression_ratio": m / n,
-            "alpha": alpha, "beta": beta, "nu": nu, "reps": self.reps, "entanglement": self.entanglement,
-            "loss": relaxed_energy + reg, "relaxed_energy": relaxed_energy, "regulariser": reg,
-            "correlators": [f"{p * k}@{','.join(map(str, qs))}" for p, qs in labels] if m <= 200 else None,
-            "min_abs_correlator": float(np.min(np.abs(ev))),
-            "raw_energy": raw_energy, "raw_bits": "".join(map(str, raw)),
-            "post_search_energy": post_energy, "post_search_bits": "".join(map(str, post)),
-            "post_search_seconds": time.perf_counter() - t_ls, **ls_facts,
-            "transpile_seconds": transpile_seconds, **backend.describe(),
-            **tracker.convergence(),
-            **circuit_resources(circuit, self.resources_on, isa=run_circuit if pm is not None else None,
-                                isa_device=getattr(backend, "device_name", None) if pm is not None else None),
-        }
-        info["backend_options"] = str(info.pop("options", {}))
-        info["seconds"] = time.perf_counter() - t0
-        return SampleSet.single(raw, raw_energy, info)
+            x0 = rng_init.uniform(-math.pi, math.pi, circuit.num_parameters)
+            message, success = minimize(loss, x0, self.optimizer, self.maxiter, seed=int(rng_opt.integers(2 ** 31)))
+            x_best = tracker.x if tracker.x is not None else x0
+            ev = correlators(x_best)
+            relaxed_energy, reg = relaxed(ev)
+            raw = (ev < 0).astype(np.uint8)          # z = sign(<Pi>) = -1  <=>  x = 1
+            raw_energy = float(qubo.energy(raw))
+            t_ls = time.perf_counter()
+            post, ls_facts = local_search(qubo, raw, self.local_search)
+            post_energy = float(qubo.energy(post))
+            info = {
+                "evaluations": tracker.evals + 1, "objective_seconds": tracker.seconds,
+                "optimizer": self.optimizer, "optimizer_message": message, "optimizer_success": success,
+                "k": k, "pce_qubits": n, "num_qubits": n, "variables": m, "compression_ratio": m / n,
+                "alpha": alpha, "beta": beta, "nu": nu, "reps": self.reps, "entanglement": self.entanglement,
+                "loss": relaxed_energy + reg, "relaxed_energy": relaxed_energy, "regulariser": reg,
+                "correlators": [f"{p * k}@{','.join(map(str, qs))}" for p, qs in labels] if m <= 200 else None,
+                "min_abs_correlator": float(np.min(np.abs(ev))),
+                "raw_energy": raw_energy, "raw_bits": "".join(map(str, raw)),
+                "post_search_energy": post_energy, "post_search_bits": "".join(map(str, post)),
+                "post_search_seconds": time.perf_counter() - t_ls, **ls_facts,
+                "transpile_seconds": transpile_seconds, **backend.describe(),
+                **tracker.convergence(),
+                **circuit_resources(circuit, self.resources_on, isa=run_circuit if pm is not None else None,
+                                    isa_device=getattr(backend, "device_name", None) if pm is not None else None),
+            }
+            info["backend_options"] = str(info.pop("options", {}))
+            info["seconds"] = time.perf_counter() - t0
+            return SampleSet.single(raw, raw_energy, info)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -61,6 +61,9 @@ class QRAOSolver(QuboSolver):
     optimizer: str = "COBYLA"
     maxiter: int = 300
     backend: str = "aer"
+    #: backend settings (ibm: mode, dynamical_decoupling, twirling, resilience_level, optimization_level,
+    #: retries; aer/aer-mps: precision, max_bond_dimension, Aer options); see docs/backends.md
+    backend_options: dict[str, Any] | None = None
     resources_on: str | None = None
 
     def __post_init__(self) -> None:
@@ -79,9 +82,10 @@ class QRAOSolver(QuboSolver):
         if not isinstance(self.maxiter, int) or self.maxiter < 0:
             raise ValueError(f"maxiter must be a non-negative integer, got {self.maxiter!r}")
         check_optimizer(self.optimizer)
-        from qbench.backends import validate_spec
+        from qbench.backends import check_backend_options, validate_spec
 
         validate_spec(self.backend)
+        check_backend_options(self.backend, self.backend_options, ("seed", "shots"))
 
     def num_qubits(self, qubo: QUBO) -> int:
         """Qubits of the encoding (what size checks must admit), not QUBO variables."""
@@ -92,9 +96,9 @@ class QRAOSolver(QuboSolver):
         return int(encode(qubo, self.max_vars_per_qubit).num_qubits)
 
     def check_size(self, qubo: QUBO) -> None:
-        from qbench.backends import get_backend
+        from qbench.backends import open_backend
 
-        get_backend(self.backend).check_fits(self.num_qubits(qubo), "QRAO circuit")
+        open_backend(self.backend, self.backend_options).check_fits(self.num_qubits(qubo), "QRAO circuit")
 
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
         from qiskit.circuit import library
@@ -103,7 +107,7 @@ class QRAOSolver(QuboSolver):
         from qiskit_optimization.minimum_eigensolvers import VQE
         from scipy.optimize import OptimizeResult
 
-        from qbench.backends import get_backend
+        from qbench.backends import open_backend
         from qbench.solvers.resources import circuit_resources
 
         t0 = time.perf_counter()
@@ -114,53 +118,54 @@ class QRAOSolver(QuboSolver):
                                                      for s in np.random.SeedSequence(seed).spawn(4))
         enc = encode(qubo, self.max_vars_per_qubit)
         n = int(enc.num_qubits)
-        backend = get_backend(self.backend, seed=int(rng_backend.integers(2 ** 31)), shots=self.shots)
-        backend.check_fits(n, "QRAO circuit")
-        pm = backend.pass_manager()
-        ansatz = getattr(library, self.ansatz)(n, reps=self.reps)
-        tracker = Tracker(self.maxiter)
-        opt_seed = int(rng_opt.integers(2 ** 31))
-        facts: dict = {}
+        with open_backend(self.backend, self.backend_options, seed=int(rng_backend.integers(2 ** 31)),
+                          shots=self.shots) as backend:
+            backend.check_fits(n, "QRAO circuit")
+            pm = backend.pass_manager()
+            ansatz = getattr(library, self.ansatz)(n, reps=self.reps)
+            tracker = Tracker(self.maxiter)
+            opt_seed = int(rng_opt.integers(2 ** 31))
+            facts: dict = {}
 
-        def shared_minimizer(fun, x0, jac=None, bounds=None):
-            def tracked(x):
-                ts = time.perf_counter()
-                v = float(fun(x))
-                tracker.record(x, v, ts)
-                return v
+            def shared_minimizer(fun, x0, jac=None, bounds=None):
+                def tracked(x):
+                    ts = time.perf_counter()
+                    v = float(fun(x))
+                    tracker.record(x, v, ts)
+                    return v
 
-            facts["optimizer_message"], facts["optimizer_success"] = minimize(
-                tracked, np.asarray(x0, dtype=float), self.optimizer, self.maxiter, seed=opt_seed)
-            x = tracker.x if tracker.x is not None else np.asarray(x0, dtype=float)
-            return OptimizeResult(x=x, fun=tracker.best, nfev=tracker.evals, nit=tracker.evals)
+                facts["optimizer_message"], facts["optimizer_success"] = minimize(
+                    tracked, np.asarray(x0, dtype=float), self.optimizer, self.maxiter, seed=opt_seed)
+                x = tracker.x if tracker.x is not None else np.asarray(x0, dtype=float)
+                return OptimizeResult(x=x, fun=tracker.best, nfev=tracker.evals, nit=tracker.evals)
 
-        x0 = rng_init.uniform(-np.pi, np.pi, ansatz.num_parameters)
-        vqe = VQE(backend.estimator(), ansatz, shared_minimizer, initial_point=x0, pass_manager=pm or _plain_pm())
-        if self.rounding == "magic":
-            rounding = MagicRounding(backend.sampler(), basis_sampling=self.basis_sampling,
-                                     seed=int(rng_round.integers(2 ** 31)), pass_manager=pm or _plain_pm())
-        else:
-            rounding = SemideterministicRounding(seed=int(rng_round.integers(2 ** 31)))
-        qrao = QuantumRandomAccessOptimizer(vqe, max_vars_per_qubit=self.max_vars_per_qubit, rounding_scheme=rounding)
-        relaxed, context = qrao.solve_relaxed(enc)
-        result = rounding.round(context)
-        X = np.array([np.asarray(s.x, dtype=float).round() for s in result.samples], dtype=np.uint8).reshape(-1, m)
-        p = np.array([float(s.probability) for s in result.samples])
-        p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / len(p))
-        info = {
-            "evaluations": tracker.evals, "objective_seconds": tracker.seconds, "optimizer": self.optimizer,
-            **facts, "max_vars_per_qubit": self.max_vars_per_qubit, "num_qubits": n, "qrao_qubits": n,
-            "variables": m, "compression_ratio": float(enc.compression_ratio),
-            "minimum_recovery_probability": float(enc.minimum_recovery_probability),
-            "rounding": self.rounding, "basis_sampling": self.basis_sampling if self.rounding == "magic" else None,
-            "relaxed_energy": float(np.real(relaxed.eigenvalue)) + float(enc.offset) if relaxed.eigenvalue is not None else None,
-            "ansatz": self.ansatz, "reps": self.reps, **backend.describe(), **tracker.convergence(),
-            **circuit_resources(ansatz, self.resources_on),
-        }
-        info["backend_options"] = str(info.pop("options", {}))
-        info["seconds"] = time.perf_counter() - t0
-        shots = self.shots if self.rounding == "magic" else None
-        return SampleSet(X, p, np.asarray(qubo.energy(X), dtype=float).reshape(-1), info, shots).sorted()
+            x0 = rng_init.uniform(-np.pi, np.pi, ansatz.num_parameters)
+            vqe = VQE(backend.estimator(), ansatz, shared_minimizer, initial_point=x0, pass_manager=pm or _plain_pm())
+            if self.rounding == "magic":
+                rounding = MagicRounding(backend.sampler(), basis_sampling=self.basis_sampling,
+                                         seed=int(rng_round.integers(2 ** 31)), pass_manager=pm or _plain_pm())
+            else:
+                rounding = SemideterministicRounding(seed=int(rng_round.integers(2 ** 31)))
+            qrao = QuantumRandomAccessOptimizer(vqe, max_vars_per_qubit=self.max_vars_per_qubit, rounding_scheme=rounding)
+            relaxed, context = qrao.solve_relaxed(enc)
+            result = rounding.round(context)
+            X = np.array([np.asarray(s.x, dtype=float).round() for s in result.samples], dtype=np.uint8).reshape(-1, m)
+            p = np.array([float(s.probability) for s in result.samples])
+            p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / len(p))
+            info = {
+                "evaluations": tracker.evals, "objective_seconds": tracker.seconds, "optimizer": self.optimizer,
+                **facts, "max_vars_per_qubit": self.max_vars_per_qubit, "num_qubits": n, "qrao_qubits": n,
+                "variables": m, "compression_ratio": float(enc.compression_ratio),
+                "minimum_recovery_probability": float(enc.minimum_recovery_probability),
+                "rounding": self.rounding, "basis_sampling": self.basis_sampling if self.rounding == "magic" else None,
+                "relaxed_energy": float(np.real(relaxed.eigenvalue)) + float(enc.offset) if relaxed.eigenvalue is not None else None,
+                "ansatz": self.ansatz, "reps": self.reps, **backend.describe(), **tracker.convergence(),
+                **circuit_resources(ansatz, self.resources_on),
+            }
+            info["backend_options"] = str(info.pop("options", {}))
+            info["seconds"] = time.perf_counter() - t0
+            shots = self.shots if self.rounding == "magic" else None
+            return SampleSet(X, p, np.asarray(qubo.energy(X), dtype=float).reshape(-1), info, shots).sorted()
 
 
 def _plain_pm():

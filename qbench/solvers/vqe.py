@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -48,13 +48,16 @@ class VQESolver(QuboSolver):
     init: str = "random"
     #: "auto" (aer up to 26 qubits, aer-mps above) or any qbench.backends spec
     backend: str = "auto"
+    #: backend settings (ibm: mode, dynamical_decoupling, twirling, resilience_level, optimization_level,
+    #: retries; aer/aer-mps: precision, max_bond_dimension, Aer options); see docs/backends.md
+    backend_options: dict[str, Any] | None = None
     #: objective read-out: auto | expectation | probabilities | samples (see qbench.solvers.circuit_loop)
     estimate: str = "auto"
     top_k: int = 1024
     resources_on: str | None = None
 
     def __post_init__(self) -> None:
-        from qbench.backends import validate_spec
+        from qbench.backends import check_backend_options, validate_spec
 
         if self.ansatz not in ANSATZE:
             raise ValueError(f"ansatz must be one of {', '.join(ANSATZE)}, got {self.ansatz!r}")
@@ -73,6 +76,8 @@ class VQESolver(QuboSolver):
             raise ValueError(f"init must be one of {', '.join(VQE_INITS)}, got {self.init!r}")
         if self.backend != "auto":
             validate_spec(self.backend)
+        check_backend_options("aer" if self.backend == "auto" else self.backend, self.backend_options,
+                              ("seed", "shots"))
         if self.resources_on is not None:
             from qbench.backends.noisy import fake_device
 
@@ -84,13 +89,13 @@ class VQESolver(QuboSolver):
         return "aer" if num_qubits <= AUTO_STATEVECTOR_QUBITS else "aer-mps"
 
     def check_size(self, qubo: QUBO) -> None:
-        from qbench.backends import get_backend
+        from qbench.backends import open_backend
 
         n = self.num_qubits(qubo)
-        get_backend(self.backend_for(n)).check_fits(n, "VQE circuit")
+        open_backend(self.backend_for(n), self.backend_options).check_fits(n, "VQE circuit")
 
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
-        from qbench.backends import get_backend
+        from qbench.backends import open_backend
         from qbench.solvers.circuit_loop import CircuitObjective, run_variational
 
         n = qubo.num_variables
@@ -98,16 +103,17 @@ class VQESolver(QuboSolver):
             return SampleSet.single(np.zeros(0, dtype=np.uint8), float(qubo.offset), {"evaluations": 0})
         rng_init, rng_shots = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
         spec = self.backend_for(n)
-        backend = get_backend(spec, seed=int(rng_shots.integers(2 ** 31)), shots=max(self.shots, 1))
-        backend.check_fits(n, "VQE circuit")
-        circuit = vqe_ansatz(self.ansatz, n, self.reps, self.entanglement)
-        objective = CircuitObjective(backend, circuit, qubo, alpha=self.cvar_alpha, shots=self.shots,
-                                     estimate=self.estimate)
-        k = circuit.num_parameters
-        x0 = rng_init.uniform(-math.pi, math.pi, k) if self.init == "random" else np.zeros(k)
-        info = {"ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
-                "cvar_alpha": float(self.cvar_alpha)}
-        samples = run_variational(objective, x0, optimizer=self.optimizer, maxiter=self.maxiter,
-                                  seed=int(rng_init.integers(2 ** 31)), top_k=self.top_k,
-                                  resources_on=self.resources_on, info=info)
-        return samples
+        with open_backend(spec, self.backend_options, seed=int(rng_shots.integers(2 ** 31)),
+                          shots=max(self.shots, 1)) as backend:
+            backend.check_fits(n, "VQE circuit")
+            circuit = vqe_ansatz(self.ansatz, n, self.reps, self.entanglement)
+            objective = CircuitObjective(backend, circuit, qubo, alpha=self.cvar_alpha, shots=self.shots,
+                                         estimate=self.estimate)
+            k = circuit.num_parameters
+            x0 = rng_init.uniform(-math.pi, math.pi, k) if self.init == "random" else np.zeros(k)
+            info = {"ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
+                    "cvar_alpha": float(self.cvar_alpha)}
+            samples = run_variational(objective, x0, optimizer=self.optimizer, maxiter=self.maxiter,
+                                      seed=int(rng_init.integers(2 ** 31)), top_k=self.top_k,
+                                      resources_on=self.resources_on, info=info)
+            return samples
