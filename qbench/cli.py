@@ -150,11 +150,24 @@ def _print_dry_run(plan) -> None:
 
 
 @app.command()
-def report(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/quickstart.")):
+def report(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g. results/quickstart."),
+           target_gap: Optional[float] = typer.Option(None, "--target-gap", min=0.0,
+                                                      help="Time-to-target: a run hits when feasible and within this "
+                                                           "% of the optimum (default: the config's target:)."),
+           target_confidence: float = typer.Option(0.99, "--target-confidence", min=0.0, max=1.0,
+                                                   help="Confidence of reaching the target (with --target-gap).")):
     """Write report.md and a self-contained report.html comparing methods."""
     from qbench.report import write_report
+    from qbench.report.target import Target
 
-    md, html = write_report(results_dir)
+    target = None
+    if target_gap is not None:
+        try:
+            target = Target(target_gap, target_confidence)
+        except ValueError as exc:
+            console.print(f"error: {exc}")
+            raise typer.Exit(2) from None
+    md, html = write_report(results_dir, target)
     console.print(f"wrote {md} and {html}")
 
 
@@ -195,10 +208,11 @@ def jobs(results_dir: Path = typer.Argument(..., help="An experiment folder, e.g
     from rich.table import Table
 
     table = Table(title=f"device jobs in {results_dir}")
-    for col in ("status", "job_id", "backend", "mode", "run_id", "seq", "error"):
+    for col in ("status", "job_id", "primitive", "backend", "mode", "run_id", "seq", "error"):
         table.add_column(col)
     for row in rows:
-        table.add_row(row["status"], row["job_id"], row["backend"], row["mode"] or "", row["run_id"][:12],
+        primitive = (row["options"] or {}).get("primitive", "sampler")
+        table.add_row(row["status"], row["job_id"], primitive, row["backend"], row["mode"] or "", row["run_id"][:12],
                       str(row["seq"]), (row["error"] or "")[:60])
     Console().print(table)
     counts = {k: sum(r["status"] == k for r in rows) for k in ("pending", "done", "failed")}

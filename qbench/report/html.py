@@ -20,6 +20,7 @@ from qbench.errors import QbenchError
 from qbench.report import fair, plots
 from qbench.report.export import ReportWriter, slug, to_markdown
 from qbench.report.stats import METRICS
+from qbench.report.target import Target, shown, time_to_target
 from qbench.report.tables import TIMING_KEYS, problems_frame, runs_frame
 from qbench.runner.store import stored_records
 
@@ -119,11 +120,14 @@ def _html_table(df: pd.DataFrame, bold: pd.DataFrame | None = None) -> str:
     return f"<div class='scroll'><table class='t'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
-def write_report(results_dir: str | Path) -> tuple[Path, Path]:
+def write_report(results_dir: str | Path, target: Target | None = None) -> tuple[Path, Path]:
+    """``target``: time-to-target settings; default the experiment config's ``target:`` (if any)."""
     results_dir = Path(results_dir)
     store, records = stored_records(results_dir)
     meta = store.meta()
     name = (meta.get("config") or {}).get("name", results_dir.name)
+    if target is None and (meta.get("config") or {}).get("target"):
+        target = Target(**meta["config"]["target"])
     runs = runs_frame(records)
     writer = ReportWriter(results_dir, store.path)
     stale = [*(results_dir / "plots").glob("*.png"), *(results_dir / "tables").glob("*.csv"),
@@ -143,7 +147,7 @@ def write_report(results_dir: str | Path) -> tuple[Path, Path]:
         for m, c in colors.items()) + "</p>")
 
     for problem in sorted(runs["problem"].unique()):
-        _problem_section(doc, runs, problem, colors)
+        _problem_section(doc, runs, problem, colors, target)
 
     _lagrangian_section(doc, records)
     issues = problems_frame(runs)
@@ -174,7 +178,7 @@ def _page(name: str, body: list[str]) -> str:
             f"<body>{''.join(body)}</body></html>")
 
 
-def _problem_section(doc: _Doc, runs: pd.DataFrame, problem: str, colors) -> None:
+def _problem_section(doc: _Doc, runs: pd.DataFrame, problem: str, colors, target: Target | None) -> None:
     doc.heading(f"{problem}")
     common, methods, missing = fair.common_instances(runs, problem)
     sub = runs[runs["problem"] == problem]
@@ -235,9 +239,26 @@ def _problem_section(doc: _Doc, runs: pd.DataFrame, problem: str, colors) -> Non
                 f"{METRICS[metric].label} within x", colors), f"{problem} profile {metric}")
     doc.plot(slug(problem, "qubits"), plots.qubits_vs_gap(fairsub, f"{problem}: gap vs qubits", colors),
              f"{problem} qubits vs gap")
+    _time_to_target(doc, fairsub, problem, target)
     _timing(doc, fairsub, problem)
     _shrinking(doc, fairsub, problem)
     _convergence(doc, sub, problem, colors)
+
+
+def _time_to_target(doc: _Doc, sub: pd.DataFrame, problem: str, target: Target | None) -> None:
+    if target is None:
+        return
+    table = time_to_target(sub, target)
+    doc.heading(f"{problem}: time to target ({target.describe()})", 3)
+    if table.empty:
+        doc.para("No finished run has a known optimum, so no run can be judged against the target.", note=True)
+        return
+    doc.para(f"A run hits the target when its answer is feasible and within {target.gap_pct:g} % of the optimum: "
+             f"'raw' judges the best unrepaired sample (the quantum part alone), 'repaired' the final answer. "
+             f"With p the share of runs that hit, time-to-target = mean seconds x ln(1 - {target.confidence:g}) / "
+             f"ln(1 - p) runs (at least 1, ∞ when no run hit); evaluations-to-target likewise with objective "
+             f"evaluations per run. Brackets: 95 % bootstrap CI over runs.", note=True)
+    doc.table(slug(problem, "time_to_target"), shown(table))
 
 
 def _timing(doc: _Doc, sub: pd.DataFrame, problem: str) -> None:

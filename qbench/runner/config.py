@@ -101,6 +101,14 @@ class ExperimentConfig(_Strict):
     #: Where runs execute: ``{workers: N}`` (local process pool) or ``{dask: ADDRESS}`` (``local``
     #: starts a LocalCluster; optional ``workers``). ``qbench run --workers/--dask`` override it.
     executor: "ExecutorSpec | None" = None
+    #: Time-to-target and evaluations-to-target in the report (see qbench.report.target):
+    #: ``{gap_pct: 1.0, confidence: 0.99}``; ``qbench report --target-gap`` sets or overrides it.
+    target: "TargetSpec | None" = None
+
+
+class TargetSpec(_Strict):
+    gap_pct: float = Field(ge=0)
+    confidence: float = Field(0.99, gt=0, lt=1)
 
 
 class ExecutorSpec(_Strict):
