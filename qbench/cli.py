@@ -182,11 +182,15 @@ def export_qoblib_cmd(results_dir: Path = typer.Argument(..., help="An experimen
                                                     "within (1±eps) of the method's best counts as successful."),
                       submitter: str = typer.Option("N/A", "--submitter"),
                       affiliation: str = typer.Option("N/A", "--affiliation"),
-                      reference: str = typer.Option("N/A", "--reference")):
+                      reference: str = typer.Option("N/A", "--reference"),
+                      columns: str = typer.Option("template", "--columns",
+                                                  help="template: the columns of QOBLIB's misc/submission_template.csv; "
+                                                       "checker: those of their later CI checker (adds Affiliation, "
+                                                       "Paradigm, Time to Solution).")):
     """Write a QOBLIB submission: <inst>/<inst>_summary.csv per instance and the best solution files."""
     from qbench.report.qoblib import export_qoblib
 
-    written = export_qoblib(results_dir, out, epsilon, submitter, affiliation, reference)
+    written = export_qoblib(results_dir, out, epsilon, submitter, affiliation, reference, columns)
     console.print(f"wrote {len(written)} files under {out if out is not None else results_dir / 'qoblib'}")
 
 

@@ -10,28 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from qbench.report.qoblib import QOBLIB_COLUMNS, export_qoblib, read_solution, solution_text
+from qbench.report.qoblib import QOBLIB_CHECKER_COLUMNS, QOBLIB_COLUMNS, export_qoblib, read_solution, solution_text
 from qbench.runner.store import RunStore
 
 REPO = Path(__file__).resolve().parents[1]
 
-# The header QOBLIB's checker requires, copied from REQUIRED_COLUMNS in
-# https://github.com/ZIB-AOPT/QOBLIB/blob/241bcb2e18c11e834c3ff652963be0f47e1dea91/misc/ci/check_submission.py
-# (the same line heads the submissions migrated to it, e.g. 07-independentset/submissions/20250115_QAOA_Egger/
-# aves-sparrow-social/aves-sparrow-social_summary.csv at 50c549888c99e997a190a525ef051ae5d7921478, and the field
-# table of CONTRIBUTING.md at 35bc4a8f83ba0024be72289c7dad15ab34eef5f6).
-QOBLIB_HEADER = ("Problem,Submitter,Affiliation,Date,Reference,Best Objective Value,Optimality Bound,Modeling Approach,"
+# misc/submission_template.csv of https://github.com/ZIB-AOPT/QOBLIB at a6b69e46763f98997da11d9b6bf0bfd34a1d8271
+# (REQUIRED_COLUMNS of misc/check_submission.py at that commit is the same list).
+QOBLIB_HEADER = ("Problem,Submitter,Date,Reference,Best Objective Value,Optimality Bound,Modeling Approach,"
                  "# Decision Variables,# Binary Variables,# Integer Variables,# Continuous Variables,"
-                 "# Non-Zero Coefficients,Coefficients Type,Coefficients Range,Workflow,Algorithm Type,Paradigm,"
-                 "# Runs,# Feasible Runs,# Successful Runs,Success Threshold,Hardware Specifications,Total Runtime,"
-                 "Time to Solution,CPU Runtime,GPU Runtime,QPU Runtime,Other HW Runtime,Remarks")
-# misc/submission_template.csv at a6b69e46763f98997da11d9b6bf0bfd34a1d8271 (the older 27-column template, before
-# Affiliation, Paradigm and Time to Solution were added).
-OLD_TEMPLATE = ("Problem,Submitter,Date,Reference,Best Objective Value,Optimality Bound,Modeling Approach,"
-                "# Decision Variables,# Binary Variables,# Integer Variables,# Continuous Variables,"
-                "# Non-Zero Coefficients,Coefficients Type,Coefficients Range,Workflow,Algorithm Type,# Runs,"
-                "# Feasible Runs,# Successful Runs,Success Threshold,Hardware Specifications,Total Runtime,CPU Runtime,"
-                "GPU Runtime,QPU Runtime,Other HW Runtime,Remarks")
+                 "# Non-Zero Coefficients,Coefficients Type,Coefficients Range,Workflow,Algorithm Type,# Runs,"
+                 "# Feasible Runs,# Successful Runs,Success Threshold,Hardware Specifications,Total Runtime,CPU Runtime,"
+                 "GPU Runtime,QPU Runtime,Other HW Runtime,Remarks")
+# REQUIRED_COLUMNS of QOBLIB's later CI checker,
+# https://github.com/ZIB-AOPT/QOBLIB/blob/241bcb2e18c11e834c3ff652963be0f47e1dea91/misc/ci/check_submission.py
+# (also the header of the submissions migrated to it, and the field table of CONTRIBUTING.md at 35bc4a8f).
+CHECKER_HEADER = ("Problem,Submitter,Affiliation,Date,Reference,Best Objective Value,Optimality Bound,Modeling Approach,"
+                  "# Decision Variables,# Binary Variables,# Integer Variables,# Continuous Variables,"
+                  "# Non-Zero Coefficients,Coefficients Type,Coefficients Range,Workflow,Algorithm Type,Paradigm,"
+                  "# Runs,# Feasible Runs,# Successful Runs,Success Threshold,Hardware Specifications,Total Runtime,"
+                  "Time to Solution,CPU Runtime,GPU Runtime,QPU Runtime,Other HW Runtime,Remarks")
 
 
 def qbench(*args):
@@ -41,8 +39,8 @@ def qbench(*args):
 
 def test_header_is_qobLIBs_exactly():
     assert QOBLIB_COLUMNS == tuple(QOBLIB_HEADER.split(","))
-    old = OLD_TEMPLATE.split(",")
-    assert [c for c in QOBLIB_COLUMNS if c in old] == old   # the older template's columns, in its order
+    assert QOBLIB_CHECKER_COLUMNS == tuple(CHECKER_HEADER.split(","))
+    assert [c for c in QOBLIB_CHECKER_COLUMNS if c in QOBLIB_COLUMNS] == list(QOBLIB_COLUMNS)   # same order
 
 
 def _rec(seed, objective, *, instance="g1", problem="mis", solver="qaoa", formulation="slack", sense="max",
@@ -58,10 +56,10 @@ def _rec(seed, objective, *, instance="g1", problem="mis", solver="qaoa", formul
             "result": result if status == "ok" else {}, "trace": [], "error": None if status == "ok" else "boom"}
 
 
-def _rows(path):
+def _rows(path, columns=QOBLIB_CHECKER_COLUMNS):
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
-        assert reader.fieldnames == list(QOBLIB_COLUMNS)
+        assert reader.fieldnames == list(columns)
         return list(reader)
 
 
@@ -79,7 +77,7 @@ def test_counts_follow_qoblib_definitions(tmp_path):
     for seed, obj in enumerate([100.0, 104.0, 106.0]):
         store.write(_rec(seed, obj, instance="t1", problem="tsp", solver="random-feasible", formulation="-",
                          sense="min", backend=None, x=[0] * 4, solution=[0, 2, 1]))
-    export_qoblib(tmp_path, tmp_path / "out", epsilon=0.05)
+    export_qoblib(tmp_path, tmp_path / "out", epsilon=0.05, columns="checker", affiliation="ZIB")
     hw, sim = _rows(tmp_path / "out" / "g1" / "g1_summary.csv")   # rows sorted by backend
     assert (sim["# Runs"], sim["# Feasible Runs"], sim["# Successful Runs"]) == ("4", "3", "2")
     assert sim["Best Objective Value"] == "10" and sim["Success Threshold"] == "0.05"
@@ -94,8 +92,12 @@ def test_counts_follow_qoblib_definitions(tmp_path):
     assert tsp["Best Objective Value"] == "100" and tsp["Paradigm"] == "Classical"
     assert sorted(p.name for p in (tmp_path / "out" / "g1" / "solutions").iterdir()) == \
         ["g1_solution_0.sol", "g1_solution_1.sol"]
-    export_qoblib(tmp_path, tmp_path / "strict", epsilon=0.0)
-    assert [r["# Successful Runs"] for r in _rows(tmp_path / "strict" / "g1" / "g1_summary.csv")] == ["1", "1"]
+    export_qoblib(tmp_path, tmp_path / "strict", epsilon=0.0)          # the template's columns (default)
+    strict = _rows(tmp_path / "strict" / "g1" / "g1_summary.csv", QOBLIB_COLUMNS)
+    assert [r["# Successful Runs"] for r in strict] == ["1", "1"]
+    assert strict[1]["Remarks"].startswith("paradigm: Quantum Simulator; ")   # no Paradigm column there
+    same = [c for c in QOBLIB_COLUMNS if c not in ("Submitter", "Remarks", "Success Threshold", "# Successful Runs")]
+    assert [[r[c] for c in same] for r in strict] == [[r[c] for c in same] for r in (hw, sim)]
 
 
 @pytest.mark.parametrize("kind, x, solution", [
@@ -137,7 +139,7 @@ def test_export_of_a_real_study(tmp_path):
         folder = exp / "qoblib" / inst
         assert stat.S_IMODE(os.stat(folder / f"{inst}_summary.csv").st_mode) == 0o640
         assert (folder / f"{inst}_summary.csv").read_text().splitlines()[0] == QOBLIB_HEADER
-        rows = _rows(folder / f"{inst}_summary.csv")
+        rows = _rows(folder / f"{inst}_summary.csv", QOBLIB_COLUMNS)
         assert len(rows) == 3 and {r["Problem"] for r in rows} == {inst}
         for row in rows:
             solver = next(s for s in ("exact", "greedy", "random-feasible") if f"solver {s};" in row["Workflow"] + ";")

@@ -20,13 +20,23 @@ from qbench.errors import QbenchError
 from qbench.report.export import ReportWriter
 from qbench.runner.store import stored_records
 
-#: QOBLIB's submission header, in order (their checker compares it exactly).
+#: The header of QOBLIB's ``misc/submission_template.csv`` (github.com/ZIB-AOPT/QOBLIB at a6b69e4, the
+#: same list as that commit's ``misc/check_submission.py``), in order: what ``qbench export qoblib`` writes.
 QOBLIB_COLUMNS: tuple[str, ...] = tuple(
+    "Problem,Submitter,Date,Reference,Best Objective Value,Optimality Bound,Modeling Approach,"
+    "# Decision Variables,# Binary Variables,# Integer Variables,# Continuous Variables,"
+    "# Non-Zero Coefficients,Coefficients Type,Coefficients Range,Workflow,Algorithm Type,"
+    "# Runs,# Feasible Runs,# Successful Runs,Success Threshold,Hardware Specifications,"
+    "Total Runtime,CPU Runtime,GPU Runtime,QPU Runtime,Other HW Runtime,Remarks".split(","))
+#: The header QOBLIB's later CI checker (``misc/ci/check_submission.py``, e.g. at 241bcb2) requires: the
+#: template's columns plus Affiliation, Paradigm and Time to Solution (``--columns checker``).
+QOBLIB_CHECKER_COLUMNS: tuple[str, ...] = tuple(
     "Problem,Submitter,Affiliation,Date,Reference,Best Objective Value,Optimality Bound,Modeling Approach,"
     "# Decision Variables,# Binary Variables,# Integer Variables,# Continuous Variables,"
     "# Non-Zero Coefficients,Coefficients Type,Coefficients Range,Workflow,Algorithm Type,Paradigm,"
     "# Runs,# Feasible Runs,# Successful Runs,Success Threshold,Hardware Specifications,"
     "Total Runtime,Time to Solution,CPU Runtime,GPU Runtime,QPU Runtime,Other HW Runtime,Remarks".split(","))
+LAYOUTS = {"template": QOBLIB_COLUMNS, "checker": QOBLIB_CHECKER_COLUMNS}
 
 NA = "N/A"
 DEFAULT_EPSILON = 0.0
@@ -238,12 +248,26 @@ def _num(v) -> str:
 
 # ---- the command ------------------------------------------------------------------------------------
 
+def _fold(row: dict[str, str]) -> dict[str, str]:
+    """The template has no Affiliation or Paradigm column: they go into Submitter and Remarks."""
+    out = dict(row)
+    if row.get("Affiliation", NA) != NA:
+        out["Submitter"] = f"{row['Submitter']} ({row['Affiliation']})"
+    out["Remarks"] = f"paradigm: {row['Paradigm']}; {row['Remarks']}"
+    return out
+
+
 def export_qoblib(results_dir: str | Path, out: str | Path | None = None, epsilon: float = DEFAULT_EPSILON,
-                  submitter: str = NA, affiliation: str = NA, reference: str = NA) -> list[Path]:
-    """Write the submission under ``out`` (default ``RESULTS_DIR/qoblib``); returns the files."""
+                  submitter: str = NA, affiliation: str = NA, reference: str = NA,
+                  columns: str = "template") -> list[Path]:
+    """Write the submission under ``out`` (default ``RESULTS_DIR/qoblib``); returns the files.
+    ``columns``: ``template`` (QOBLIB's submission_template.csv) or ``checker`` (their later CI checker)."""
     results_dir = Path(results_dir)
     if not (isinstance(epsilon, (int, float)) and math.isfinite(epsilon) and epsilon >= 0):
         raise QbenchError(f"--epsilon must be a number >= 0, got {epsilon!r}")
+    if columns not in LAYOUTS:
+        raise QbenchError(f"--columns must be one of {', '.join(LAYOUTS)}, got {columns!r}")
+    fieldnames = list(LAYOUTS[columns])
     store, records = stored_records(results_dir)
     rows = method_rows(records, float(epsilon), submitter, affiliation, reference)
     writer = ReportWriter(Path(out) if out is not None else results_dir / "qoblib", store.path)
@@ -251,7 +275,7 @@ def export_qoblib(results_dir: str | Path, out: str | Path | None = None, epsilo
     for inst, entries in rows.items():
         safe = _folder(inst)
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(QOBLIB_COLUMNS), lineterminator="\n")
+        w = csv.DictWriter(buf, fieldnames=fieldnames, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         k = 0   # QOBLIB numbers solution files 0, 1, ... without gaps; a method with no run has none
         for row, best in entries:
@@ -260,6 +284,6 @@ def export_qoblib(results_dir: str | Path, out: str | Path | None = None, epsilo
                 writer.write(f"{safe}/solutions/{name}", solution_text(kinds[inst], best))
                 row = {**row, "Remarks": f"{row['Remarks']}; best solution: solutions/{name}"}
                 k += 1
-            w.writerow(row)
+            w.writerow(row if columns == "checker" else _fold(row))
         writer.write(f"{safe}/{safe}_summary.csv", buf.getvalue())
     return writer.written
