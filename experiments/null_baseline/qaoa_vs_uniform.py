@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from qbench.backends.statevector import index_to_bits  # noqa: E402
+from qbench.formulations import problem_cost  # noqa: E402
 from qbench.problems import load_instance  # noqa: E402
 from qbench.registry import make_formulation, make_solver  # noqa: E402
 
@@ -75,7 +76,8 @@ def qaoa_distribution(problem, formulation, params: dict, seed: int, solver_name
     n = enc.num_qubits
     solver = make_solver(solver_name, {**params, "shots": 0, "top_k": 1 << n})
     t0 = time.perf_counter()
-    raw = solver.solve(enc.qubo, seed=seed)
+    with problem_cost.bound(problem, enc.num_decision, n):   # what formulation.run does (objective=problem)
+        raw = solver.solve(enc.qubo, seed=seed)
     seconds = time.perf_counter() - t0
     return enc.decode(raw), raw.info, seconds
 

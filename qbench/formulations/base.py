@@ -82,8 +82,11 @@ class StaticFormulation(Formulation):
 
     def run(self, problem: "Problem", solver: "QuboSolver", *, seed: int | None = None,
             repair: bool = True) -> FormulationOutcome:
+        from qbench.formulations.problem_cost import bound
+
         enc = self.encode(problem)   # one solve, nothing repaired here (the scorer repairs, if allowed)
-        raw = solver.solve(enc.qubo, seed=seed)
+        with bound(problem, enc.num_decision, enc.num_qubits):
+            raw = solver.solve(enc.qubo, seed=seed)
         decoded = enc.decode(raw)
         return FormulationOutcome(
             samples=decoded,

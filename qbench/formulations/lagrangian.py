@@ -53,6 +53,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qbench.errors import QbenchError
+from qbench.formulations import problem_cost
 from qbench.formulations.base import Formulation, FormulationOutcome
 from qbench.formulations.multipliers import METHODS, make_method
 from qbench.formulations.penalty import (QuboAccumulator, check_weight_params, energy_sign, merit_energy,
@@ -237,7 +238,8 @@ class LagrangianFormulation(Formulation):
         for k in range(1, self.max_iter + 1):
             qw = method.quadratic_weight
             qubo = self.relaxed_qubo(base, dual, lam, qw, model.var_names)
-            raw = solver.solve(qubo, seed=None if seed is None else seed + k)
+            with problem_cost.bound(problem, model.num_variables, qubo.num_variables):
+                raw = solver.solve(qubo, seed=None if seed is None else seed + k)
             evaluations = int(raw.info.get("evaluations", 0))
             samples_per_iter.append(raw)
             X, p = raw.samples, raw.probabilities

@@ -56,12 +56,18 @@ class CircuitObjective:
     optimiser's vector onto the circuit's parameters (in ``circuit.parameters`` order)."""
 
     def __init__(self, backend, circuit, qubo: QUBO, *, alpha: float = 1.0, shots: int = 1024,
-                 estimate: str = "auto", values=None):
+                 estimate: str = "auto", values=None, cost=None):
+        """``cost``: a :class:`~qbench.formulations.problem_cost.ProblemCost` to minimise instead of
+        the QUBO energy (read from probabilities or samples; an estimator cannot give it)."""
         self.backend, self.qubo, self.alpha, self.shots = backend, qubo, float(alpha), int(shots)
         self.values = values or (lambda x: x)
         self.circuit = circuit
+        self.cost = cost
         n = qubo.num_variables
-        self.mode = choose_estimate(estimate, backend, n, self.alpha)
+        if cost is not None and estimate == "expectation":
+            raise ConfigError("objective 'problem' is read from probabilities or samples, not estimate 'expectation'")
+        # alpha 0 below only keeps 'auto' off the estimator, which cannot read the problem's cost
+        self.mode = choose_estimate(estimate, backend, n, 0.0 if cost is not None and estimate == "auto" else self.alpha)
         self.pm = backend.pass_manager()
         self.isa_device = getattr(backend, "device_name", None) if self.pm is not None else None
         t = time.perf_counter()
@@ -101,15 +107,15 @@ class CircuitObjective:
             from qbench.backends.statevector import qubo_diagonal
 
             if not hasattr(self, "_diag"):
-                self._diag = qubo_diagonal(self.qubo)
+                self._diag = self.cost.diagonal() if self.cost is not None else qubo_diagonal(self.qubo)
             return cvar(self._diag, p, self.alpha)
         counts = self.counts(x, max(self.shots, 1))
         from qbench.solvers.variational import bits_from_counts
 
         keys = list(counts)
         X = bits_from_counts(keys, self.qubo.num_variables)
-        return cvar(np.asarray(self.qubo.energy(X), dtype=float), np.array([counts[k] for k in keys], float),
-                    self.alpha)
+        values = self.cost(X) if self.cost is not None else self.qubo.energy(X)
+        return cvar(np.asarray(values, dtype=float), np.array([counts[k] for k in keys], float), self.alpha)
 
     def final_samples(self, x, info: dict, top_k: int) -> SampleSet:
         if self.shots > 0:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -28,8 +28,13 @@ from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
 from qbench.solvers.variational import (DERIVATIVE_FREE, GRADIENT_METHODS, Tracker, check_optimizer,  # noqa: F401
-                                        minimize, nlopt_cobyla)
+                                        cvar_sorted, minimize, nlopt_cobyla)
 INITS = ("ramp", "random", "zeros")
+#: what the classical loop minimises: the QUBO's energy, or the problem's own cost of each basis state
+#: (qbench.formulations.problem_cost: feasible -> scaled energy, infeasible -> the worst bound)
+OBJECTIVES = ("qubo", "problem")
+#: objective 'problem' on the engine evaluates the problem on all 2^n basis states once
+PROBLEM_OBJECTIVE_MAX_QUBITS = 24
 WARM_STARTS = ("none", "relaxed")
 RAMP_DELTA = 0.8
 
@@ -40,6 +45,22 @@ def angle_scale(qubo: QUBO) -> float:
     Js = J + J.T
     s = math.sqrt(float(np.mean(h ** 2 + (Js ** 2).sum(axis=1)))) if h.size else 0.0
     return s if s > 0 else 1.0
+
+
+def _problem_objective(qubo: QUBO, alpha: float):
+    """probabilities of the 2^n basis states -> expectation (or CVaR) of the problem's own cost."""
+    from qbench.formulations.problem_cost import current
+
+    cost = current(qubo.num_variables, "qaoa").diagonal()
+    order = np.argsort(cost, kind="stable")
+    sorted_cost = cost[order]
+
+    def objective(probabilities: np.ndarray) -> float:
+        p = np.asarray(probabilities, dtype=float)
+        p = p / p.sum()
+        return float(cost @ p) if alpha >= 1.0 else cvar_sorted(sorted_cost, p[order], alpha)
+
+    return objective
 
 
 def relaxed_solution(qubo: QUBO, seed: int | None, eps: float = 0.25) -> np.ndarray:
@@ -79,10 +100,21 @@ class QAOASolver(QuboSolver):
     #: where the circuit runs: "statevector" (the fast engine) or a circuit backend ("aer", "aer-mps",
     #: "aer-noisy:fake_torino", ...; see qbench.backends), where QAOA is built as a Qiskit circuit
     backend: str = "statevector"
+    #: backend settings (ibm: mode, dynamical_decoupling, twirling, resilience_level, optimization_level,
+    #: retries; aer/aer-mps: precision, max_bond_dimension, Aer options); see docs/backends.md
+    backend_options: dict[str, Any] | None = None
     #: also report ISA depth / 2-qubit gates after transpiling onto this fake device (e.g. "fake_torino")
     resources_on: str | None = None
+    #: "qubo": minimise the QUBO energy (expectation or CVaR); "problem": minimise the problem's own cost
+    #: (infeasible = worst), the phase separator still being the QUBO's; derivative-free optimisers only
+    objective: str = "qubo"
 
     def __post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        if self.objective == "problem" and self.optimizer.lower() in GRADIENT_METHODS:
+            raise ValueError(f"objective 'problem' has no gradient; use a derivative-free optimizer "
+                             f"({', '.join(sorted(DERIVATIVE_FREE))}), not {self.optimizer!r}")
         if not isinstance(self.reps, int) or self.reps < 1:
             raise ValueError(f"reps must be a positive integer, got {self.reps!r}")
         if not isinstance(self.shots, int) or self.shots < 0:
@@ -90,9 +122,13 @@ class QAOASolver(QuboSolver):
         if not isinstance(self.maxiter, int) or self.maxiter < 0:
             raise ValueError(f"maxiter must be a non-negative integer, got {self.maxiter!r}")
         check_optimizer(self.optimizer)
-        from qbench.backends import validate_spec
+        from qbench.backends import check_backend_options, validate_spec
 
         validate_spec(self.backend)
+        if self.backend == "statevector" and self.backend_options:
+            raise ValueError("backend_options apply to circuit backends; the statevector engine takes precision "
+                             "and threads as solver parameters")
+        check_backend_options(self.backend, self.backend_options, ("seed", "shots"))
         if self.resources_on is not None:
             from qbench.backends.noisy import fake_device
 
@@ -124,10 +160,14 @@ class QAOASolver(QuboSolver):
         if self.max_qubits is not None and qubo.num_variables > self.max_qubits:
             raise TooLargeError(f"{qubo.num_variables} qubits exceed this QAOA solver's max_qubits={self.max_qubits}")
         if self.backend != "statevector":
-            from qbench.backends import get_backend
+            from qbench.backends import open_backend
 
-            get_backend(self.backend).check_fits(self.num_qubits(qubo), "QAOA circuit")
+            open_backend(self.backend, self.backend_options).check_fits(self.num_qubits(qubo), "QAOA circuit")
             return
+        if self.objective == "problem" and qubo.num_variables > PROBLEM_OBJECTIVE_MAX_QUBITS:
+            raise TooLargeError(f"QAOA objective 'problem' on the statevector engine: {qubo.num_variables} qubits "
+                                f"exceed {PROBLEM_OBJECTIVE_MAX_QUBITS} (it scores all 2^n basis states); use a "
+                                f"sampling backend (aer-mps) or objective 'qubo'")
         try:
             check_fits(qubo.num_variables, self.precision, gradient=self.uses_gradient,
                        cvar=self.cvar_alpha < 1.0, diagonal=self.needs_diagonal, what="QAOA statevector engine")
@@ -196,11 +236,16 @@ class QAOASolver(QuboSolver):
         alpha = float(self.cvar_alpha)
         tracker = Tracker(self.maxiter)
         record = tracker.record
+        problem_objective = _problem_objective(qubo, alpha) if self.objective == "problem" else None
 
         def fun(x):
             t = time.perf_counter()
             g, b = self.split(x, n, scale)
-            v = eng.objective(g, b, alpha)
+            if problem_objective is None:
+                v = eng.objective(g, b, alpha)
+            else:
+                eng.run(g, b)
+                v = problem_objective(eng.probabilities())
             record(x, v, t)
             return v
 
@@ -217,7 +262,10 @@ class QAOASolver(QuboSolver):
         x_best = tracker.x if tracker.x is not None else x0
         g, b = self.split(x_best, n, scale)
         expectation = eng.run(g, b)
-        final = expectation if alpha >= 1.0 else eng.cvar(alpha)[0]
+        if problem_objective is not None:
+            final = problem_objective(eng.probabilities())
+        else:
+            final = expectation if alpha >= 1.0 else eng.cvar(alpha)[0]
         info = {
             "evaluations": tracker.evals + 1,
             "gradient_evaluations": eng.gradient_evaluations,
@@ -226,6 +274,7 @@ class QAOASolver(QuboSolver):
             "expectation": expectation,
             "objective": final,
             "cvar_alpha": alpha,
+            "objective_kind": self.objective,
             "gammas": [float(v) for v in g],
             "betas": np.asarray(b).tolist(),
             "angle_scale": scale,

@@ -49,7 +49,7 @@ def qaoa_circuit(solver, qubo: QUBO, thetas: np.ndarray | None):
 
 
 def solve_qaoa_circuit(solver, qubo: QUBO, seed: int | None) -> SampleSet:
-    from qbench.backends import get_backend
+    from qbench.backends import open_backend
     from qbench.solvers.circuit_loop import CircuitObjective, run_variational
     from qbench.solvers.qaoa import angle_scale, relaxed_solution
 
@@ -58,23 +58,30 @@ def solve_qaoa_circuit(solver, qubo: QUBO, seed: int | None) -> SampleSet:
         return SampleSet.single(np.zeros(0, dtype=np.uint8), float(qubo.offset), {"evaluations": 0, "reps": solver.reps})
     ss = np.random.SeedSequence(seed)
     rng_init, rng_shots, rng_warm = (np.random.default_rng(s) for s in ss.spawn(3))
-    backend = get_backend(solver.backend, seed=int(rng_shots.integers(2 ** 31)), shots=max(solver.shots, 1))
-    backend.check_fits(n, "QAOA circuit")
-    thetas = None
-    if solver.warm_start == "relaxed":
-        thetas = 2.0 * np.arcsin(np.sqrt(relaxed_solution(qubo, int(rng_warm.integers(2 ** 31)))))
-    circuit, p = qaoa_circuit(solver, qubo, thetas)
-    scale = angle_scale(qubo)
+    with open_backend(solver.backend, solver.backend_options, seed=int(rng_shots.integers(2 ** 31)),
+                      shots=max(solver.shots, 1)) as backend:
+        backend.check_fits(n, "QAOA circuit")
+        thetas = None
+        if solver.warm_start == "relaxed":
+            thetas = 2.0 * np.arcsin(np.sqrt(relaxed_solution(qubo, int(rng_warm.integers(2 ** 31)))))
+        circuit, p = qaoa_circuit(solver, qubo, thetas)
+        scale = angle_scale(qubo)
 
-    def values(x):
-        return np.concatenate([np.asarray(x[:p]) / scale, np.asarray(x[p:])])
+        def values(x):
+            return np.concatenate([np.asarray(x[:p]) / scale, np.asarray(x[p:])])
 
-    objective = CircuitObjective(backend, circuit, qubo, alpha=solver.cvar_alpha, shots=solver.shots,
-                                 estimate="auto", values=values)
-    x0 = solver.initial_point(n, rng_init)
-    info = {"reps": solver.reps, "cvar_alpha": float(solver.cvar_alpha), "angle_scale": scale,
-            "multi_angle": solver.multi_angle, "warm_start": solver.warm_start}
-    samples = run_variational(objective, x0, optimizer=solver.optimizer, maxiter=solver.maxiter,
-                              seed=int(rng_init.integers(2 ** 31)), top_k=solver.top_k,
-                              resources_on=solver.resources_on, info=info)
-    return samples
+        cost = None
+        if solver.objective == "problem":
+            from qbench.formulations.problem_cost import current
+
+            cost = current(n, "qaoa")
+        objective = CircuitObjective(backend, circuit, qubo, alpha=solver.cvar_alpha, shots=solver.shots,
+                                     estimate="auto", values=values, cost=cost)
+        x0 = solver.initial_point(n, rng_init)
+        info = {"reps": solver.reps, "cvar_alpha": float(solver.cvar_alpha), "angle_scale": scale,
+                "multi_angle": solver.multi_angle, "warm_start": solver.warm_start,
+                "objective_kind": solver.objective}
+        samples = run_variational(objective, x0, optimizer=solver.optimizer, maxiter=solver.maxiter,
+                                  seed=int(rng_init.integers(2 ** 31)), top_k=solver.top_k,
+                                  resources_on=solver.resources_on, info=info)
+        return samples

@@ -146,10 +146,14 @@ def cvar(energies: np.ndarray, weights: np.ndarray, alpha: float) -> float:
     if alpha >= 1.0:
         return float(e @ w)
     order = np.argsort(e, kind="stable")
-    e, w = e[order], w[order]
-    cum = np.cumsum(w)
-    take = np.minimum(w, np.maximum(alpha - (cum - w), 0.0))
-    return float(e @ take / alpha)
+    return cvar_sorted(e[order], w[order], alpha)
+
+
+def cvar_sorted(energies: np.ndarray, weights: np.ndarray, alpha: float) -> float:
+    """:func:`cvar` of energies already in ascending order with normalised weights in the same order."""
+    cum = np.cumsum(weights)
+    take = np.minimum(weights, np.maximum(alpha - (cum - weights), 0.0))
+    return float(energies @ take / alpha)
 
 
 def bits_from_counts(keys, n: int) -> np.ndarray:

@@ -55,6 +55,8 @@ class VQESolver(QuboSolver):
     estimate: str = "auto"
     top_k: int = 1024
     resources_on: str | None = None
+    #: "qubo" (energy) or "problem" (the problem's own cost, infeasible = worst; see solvers.qaoa)
+    objective: str = "qubo"
 
     def __post_init__(self) -> None:
         from qbench.backends import check_backend_options, validate_spec
@@ -72,6 +74,12 @@ class VQESolver(QuboSolver):
         check_optimizer(self.optimizer)
         if not 0.0 < float(self.cvar_alpha) <= 1.0:
             raise ValueError(f"cvar_alpha must be in (0, 1], got {self.cvar_alpha!r}")
+        from qbench.solvers.qaoa import OBJECTIVES
+
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        if self.objective == "problem" and self.estimate == "expectation":
+            raise ValueError("objective 'problem' is read from probabilities or samples, not estimate 'expectation'")
         if self.init not in VQE_INITS:
             raise ValueError(f"init must be one of {', '.join(VQE_INITS)}, got {self.init!r}")
         if self.backend != "auto":
@@ -107,12 +115,17 @@ class VQESolver(QuboSolver):
                           shots=max(self.shots, 1)) as backend:
             backend.check_fits(n, "VQE circuit")
             circuit = vqe_ansatz(self.ansatz, n, self.reps, self.entanglement)
+            cost = None
+            if self.objective == "problem":
+                from qbench.formulations.problem_cost import current
+
+                cost = current(n, "vqe")
             objective = CircuitObjective(backend, circuit, qubo, alpha=self.cvar_alpha, shots=self.shots,
-                                         estimate=self.estimate)
+                                         estimate=self.estimate, cost=cost)
             k = circuit.num_parameters
             x0 = rng_init.uniform(-math.pi, math.pi, k) if self.init == "random" else np.zeros(k)
             info = {"ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
-                    "cvar_alpha": float(self.cvar_alpha)}
+                    "cvar_alpha": float(self.cvar_alpha), "objective_kind": self.objective}
             samples = run_variational(objective, x0, optimizer=self.optimizer, maxiter=self.maxiter,
                                       seed=int(rng_init.integers(2 ** 31)), top_k=self.top_k,
                                       resources_on=self.resources_on, info=info)
