@@ -47,3 +47,13 @@ def test_bad_parameters_are_refused():
         QRAOSolver(max_vars_per_qubit=4)
     with pytest.raises(ValueError):
         QRAOSolver(rounding="round")
+
+
+def test_max_qubits_caps_the_encoding():
+    from qbench.errors import TooLargeError
+    from qbench.registry import make_solver
+
+    dense = QUBO(-np.ones(5), np.triu(np.ones((5, 5)), 1))      # every pair coupled: no compression
+    with pytest.raises(TooLargeError, match="5 qubits exceed this QRAO solver's max_qubits=4"):
+        make_solver("qrao", {"max_qubits": 4}).check_size(dense)
+    make_solver("qrao", {"max_qubits": 5}).check_size(dense)

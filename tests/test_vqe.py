@@ -110,3 +110,15 @@ def test_spsa_is_seeded():
 
     np.testing.assert_array_equal(run(3), run(3))
     assert not np.array_equal(run(3), run(4))
+
+
+def test_max_qubits_sets_a_cap_like_qaoa():
+    from qbench.errors import TooLargeError
+
+    q = QUBO(np.ones(6), np.zeros((6, 6)))
+    capped = make_solver("vqe", {"max_qubits": 5, "maxiter": 2})
+    with pytest.raises(TooLargeError, match="max_qubits=5"):
+        capped.check_size(q)
+    with pytest.raises(TooLargeError, match="max_qubits=5"):
+        capped.solve(q, seed=0)
+    make_solver("vqe", {"max_qubits": 6, "maxiter": 2}).check_size(q)

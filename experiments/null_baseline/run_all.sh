@@ -16,3 +16,12 @@ run auto_p3_200_cvar        -F centre=auto -P reps=3 -P maxiter=200 -P cvar_alph
 run auto_p3_200_cvar_interp -F centre=auto -P reps=3 -P maxiter=200 -P cvar_alpha=0.25 --solver qaoa-interp
 run lagrangian_lp_p2_100    --formulation lagrangian-lp -P reps=2 -P maxiter=100
 run lagrangian_lp_p3_200    --formulation lagrangian-lp -P reps=3 -P maxiter=200
+# objective: problem (the loop minimises the problem's own cost; the circuit stays the QUBO's)
+run auto_problem_p3_200      -F centre=auto -P reps=3 -P maxiter=200 -P objective=problem
+run auto_problem_p3_200_cvar -F centre=auto -P reps=3 -P maxiter=200 -P objective=problem -P cvar_alpha=0.25
+# CVaR alpha for objective: problem chosen on held-out knapsacks of SAC-94's sizes (15 and 20 items, 10 rows)
+H=experiments/null_baseline/held_out.py
+for a in 1.0 0.5 0.25; do
+  "$PY" "$H" --sizes 15x10 20x10 --tightness 0.25 0.5 --instance-seeds 2001 2002 --encodings auto \
+      -P reps=3 -P maxiter=200 -P objective=problem -P cvar_alpha=$a | tee "$R/held_out_large_problem_a$a.txt"
+done

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qbench.errors import TooLargeError
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
@@ -65,8 +66,13 @@ class QRAOSolver(QuboSolver):
     #: retries; aer/aer-mps: precision, max_bond_dimension, Aer options); see docs/backends.md
     backend_options: dict[str, Any] | None = None
     resources_on: str | None = None
+    #: refuse encodings above this many qubits (None: whatever the backend admits); QRAO cannot compress
+    #: a dense QUBO (slack encodings), whose relaxed Hamiltonian then has a term per coupling
+    max_qubits: int | None = None
 
     def __post_init__(self) -> None:
+        if self.max_qubits is not None and (not isinstance(self.max_qubits, int) or self.max_qubits < 1):
+            raise ValueError(f"max_qubits must be a positive integer or None, got {self.max_qubits!r}")
         if self.max_vars_per_qubit not in (1, 2, 3):
             raise ValueError(f"max_vars_per_qubit must be 1, 2 or 3, got {self.max_vars_per_qubit!r}")
         if self.rounding not in ROUNDINGS:
@@ -98,7 +104,10 @@ class QRAOSolver(QuboSolver):
     def check_size(self, qubo: QUBO) -> None:
         from qbench.backends import open_backend
 
-        open_backend(self.backend, self.backend_options).check_fits(self.num_qubits(qubo), "QRAO circuit")
+        n = self.num_qubits(qubo)
+        if self.max_qubits is not None and n > self.max_qubits:
+            raise TooLargeError(f"QRAO encoding: {n} qubits exceed this QRAO solver's max_qubits={self.max_qubits}")
+        open_backend(self.backend, self.backend_options).check_fits(n, "QRAO circuit")
 
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
         from qiskit.circuit import library
@@ -118,6 +127,8 @@ class QRAOSolver(QuboSolver):
                                                      for s in np.random.SeedSequence(seed).spawn(4))
         enc = encode(qubo, self.max_vars_per_qubit)
         n = int(enc.num_qubits)
+        if self.max_qubits is not None and n > self.max_qubits:
+            raise TooLargeError(f"QRAO encoding: {n} qubits exceed this QRAO solver's max_qubits={self.max_qubits}")
         with open_backend(self.backend, self.backend_options, seed=int(rng_backend.integers(2 ** 31)),
                           shots=self.shots) as backend:
             backend.check_fits(n, "QRAO circuit")

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qbench.errors import TooLargeError
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
@@ -57,6 +58,8 @@ class VQESolver(QuboSolver):
     resources_on: str | None = None
     #: "qubo" (energy) or "problem" (the problem's own cost, infeasible = worst; see solvers.qaoa)
     objective: str = "qubo"
+    #: refuse QUBOs above this many qubits (None: whatever the backend admits), like qaoa's max_qubits
+    max_qubits: int | None = None
 
     def __post_init__(self) -> None:
         from qbench.backends import check_backend_options, validate_spec
@@ -90,6 +93,8 @@ class VQESolver(QuboSolver):
             from qbench.backends.noisy import fake_device
 
             fake_device(self.resources_on)   # ConfigError naming the known fake devices
+        if self.max_qubits is not None and (not isinstance(self.max_qubits, int) or self.max_qubits < 1):
+            raise ValueError(f"max_qubits must be a positive integer or None, got {self.max_qubits!r}")
 
     def backend_for(self, num_qubits: int) -> str:
         if self.backend != "auto":
@@ -100,6 +105,8 @@ class VQESolver(QuboSolver):
         from qbench.backends import open_backend
 
         n = self.num_qubits(qubo)
+        if self.max_qubits is not None and n > self.max_qubits:
+            raise TooLargeError(f"{n} qubits exceed this VQE solver's max_qubits={self.max_qubits}")
         open_backend(self.backend_for(n), self.backend_options).check_fits(n, "VQE circuit")
 
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
@@ -109,6 +116,8 @@ class VQESolver(QuboSolver):
         n = qubo.num_variables
         if n == 0:
             return SampleSet.single(np.zeros(0, dtype=np.uint8), float(qubo.offset), {"evaluations": 0})
+        if self.max_qubits is not None and n > self.max_qubits:
+            raise TooLargeError(f"{n} qubits exceed this VQE solver's max_qubits={self.max_qubits}")
         rng_init, rng_shots = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
         spec = self.backend_for(n)
         with open_backend(spec, self.backend_options, seed=int(rng_shots.integers(2 ** 31)),
