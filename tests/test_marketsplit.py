@@ -156,3 +156,24 @@ def test_generate_from_file_selects_the_variant(data_dir):
     assert share.variant == "share" and share.optimum.value == 0
     x = ms.read_solution(ms.certificate_paths(path)[0], share.A.shape[1])
     assert share.objective(x)[0] == 0 and share.objective(1 - x)[0] > 0
+
+
+def test_a_config_with_an_infeasible_instance_is_refused_before_anything_is_written(tmp_path):
+    """Cornuejols-Dawande m=2, seed 1 has no solution: one line naming the config, the instance and
+    the proof, exit 2, no results folder; its share variant (always feasible) runs."""
+    import subprocess
+    import sys
+
+    cfg = tmp_path / "ms.yaml"
+    cfg.write_text("name: ms\ninstances:\n  - generate: marketsplit\n    params: {m: 2, seed: 1}\n"
+                   "solvers: [{name: exact}]\n")
+    out = subprocess.run([sys.executable, "-m", "qbench", "run", str(cfg), "--results", str(tmp_path / "res")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2
+    lines = [line for line in (out.stdout + out.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "ms.yaml: instances.0" in lines[0] and "no feasible solution" in lines[0]
+    assert "variant: share" in lines[0] and not (tmp_path / "res").exists()
+    cfg.write_text(cfg.read_text().replace("seed: 1}", "seed: 1, variant: share}"))
+    ok = subprocess.run([sys.executable, "-m", "qbench", "run", str(cfg), "--results", str(tmp_path / "res"), "-q"],
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr

@@ -11,11 +11,11 @@ from qbench.report.target import Target, runs_needed, time_to_target
 from qbench.runner.store import RunStore
 
 
-def frame(raw_gaps, gaps, seconds, evaluations):
+def frame(raw_gaps, gaps, seconds, evaluations, variational=True):
     n = len(raw_gaps)
     return pd.DataFrame({"instance": ["i"] * n, "method": ["m"] * n, "status": ["ok"] * n, "optimum": [1.0] * n,
                          "best_gap_pct_raw": raw_gaps, "gap_pct": gaps, "seconds": seconds,
-                         "evaluations": evaluations})
+                         "evaluations": evaluations, "trace_best": [[1.0, 0.5] if variational else None] * n})
 
 
 def test_runs_needed_known_values():
@@ -42,6 +42,11 @@ def test_nothing_hits_means_infinite_and_a_tighter_target_needs_more():
     loose = time_to_target(frame([0.0, 2.0, 2.0], [0, 0, 0], [1.0] * 3, [1] * 3), Target(5.0)).iloc[0]["raw_s"]
     tight = time_to_target(frame([0.0, 2.0, 2.0], [0, 0, 0], [1.0] * 3, [1] * 3), Target(1.0)).iloc[0]["raw_s"]
     assert loose == pytest.approx(1.0) and tight == pytest.approx(math.log(0.01) / math.log(2 / 3))
+
+
+def test_evaluations_to_target_only_for_variational_methods():
+    t = time_to_target(frame([0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [6400, 6400], variational=False), Target(1.0))
+    assert math.isnan(t.iloc[0]["raw_evals"]) and t.iloc[0]["raw_s"] == pytest.approx(1.0)
 
 
 def test_target_settings_are_checked():

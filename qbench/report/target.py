@@ -7,7 +7,8 @@ so reaching the target with confidence c takes R(p) = ln(1 - c) / ln(1 - p) inde
 least one; infinite when no run hit). Then
 
 * time-to-target  = mean run seconds x R(p),
-* evaluations-to-target = mean objective evaluations per run x R(p) (solvers that count evaluations),
+* evaluations-to-target = mean objective evaluations per run x R(p), for methods with a variational
+  loop (runs carrying a convergence trace); other solvers count different things (sweeps x reads, none),
 
 the usual time-to-solution of the annealing and QAOA benchmarking literature with a run, not a shot,
 as the unit (a run is what a user repeats: optimisation, sampling and read-out). The interval is a
@@ -95,6 +96,8 @@ def time_to_target(runs: pd.DataFrame, target: Target) -> pd.DataFrame:
     rows = []
     for (instance, method), grp in ok.groupby(["instance", "method"], sort=True):
         row: dict = {"instance": instance, "method": method}
+        variational = "trace_best" in grp and bool(grp["trace_best"].apply(
+            lambda v: isinstance(v, list) and len(v) > 0).any())
         for tag, gap_col in (("raw", "best_gap_pct_raw"), ("repaired", "gap_pct")):
             hit = hits(grp[gap_col], target.gap_pct)
             row[f"hits {tag}"] = f"{int(hit.sum())}/{hit.size}" if hit.size else "-"
@@ -103,7 +106,7 @@ def time_to_target(runs: pd.DataFrame, target: Target) -> pd.DataFrame:
             row[f"time-to-target {tag} (s)"] = fmt_ci(t, tlo, thi) if not np.isnan(t) else "-"
             row[f"{tag}_s"] = t
             h, evals = _paired(grp, gap_col, "evaluations", target.gap_pct)
-            e, elo, ehi = _to_target(h, evals, target.confidence)
+            e, elo, ehi = _to_target(h, evals, target.confidence) if variational else (np.nan,) * 3
             row[f"evaluations-to-target {tag}"] = fmt_ci(e, elo, ehi) if not np.isnan(e) else "-"
             row[f"{tag}_evals"] = e
         rows.append(row)

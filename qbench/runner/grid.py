@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qbench.errors import ConfigError, InstanceFormatError, QbenchError
+from qbench.errors import ConfigError, InfeasibleInstanceError, InstanceFormatError, QbenchError
 from qbench.paths import resolve_data_path
 from qbench.problems import generate, load_instances
 from qbench.problems.base import Optimum, Problem
@@ -107,16 +107,22 @@ def resolve_instances(config: ExperimentConfig, data_dir: Path, config_dir: Path
     ``optima`` (a cache keyed by instance fingerprint) when it was computed before."""
     out: list[tuple[InstanceRef, Problem]] = []
     for i, spec in enumerate(config.instances):
-        for ref, problem in _resolve_one(spec, data_dir, config_dir, f"{config_path}: instances.{i}"):
+        where = f"{config_path}: instances.{i}"
+        for ref, problem in _resolve_one(spec, data_dir, config_dir, where):
             if problem.optimum is None and compute_optima:
                 cached = optima.get(ref.fingerprint, config.time_limit) if optima is not None else None
                 if cached is not None:
                     problem.optimum = Optimum(**cached)
                 else:
-                    problem.optimum = reference_optimum(problem, config.time_limit)
-                    if optima is not None:
+                    try:
+                        problem.optimum = reference_optimum(problem, config.time_limit)
+                    except InfeasibleInstanceError as exc:
+                        hint = " (or use variant: share)" if problem.kind == "marketsplit" else ""
+                        raise InfeasibleInstanceError(f"{where}: {exc}; remove it from the config{hint}") from None
+                    if optima is not None and problem.optimum is not None:
                         optima.put(ref.fingerprint, problem.optimum.to_dict(), config.time_limit, ref.name)
-                ref = dataclasses.replace(ref, optimum=problem.optimum.to_dict())
+                if problem.optimum is not None:
+                    ref = dataclasses.replace(ref, optimum=problem.optimum.to_dict())
             out.append((ref, problem))
     names = [ref.name for ref, _ in out]
     dup = {n for n in names if names.count(n) > 1}

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from qbench.errors import InfeasibleInstanceError
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import ProblemSolver
 from qbench.solvers.milp import relative_gap_pct, solve_model
@@ -55,10 +56,18 @@ class ExactSolver(ProblemSolver):
         return SampleSet.single(x, energy=float(problem.energy(x)[0]), info=info)
 
 
-def reference_optimum(problem: Problem, time_limit: float) -> Optimum:
-    """The exact solver's answer as a reference value: proven optimal, or the best found with its gap."""
+def reference_optimum(problem: Problem, time_limit: float) -> Optimum | None:
+    """The exact solver's answer as a reference value: proven optimal, or the best found with its gap;
+    None when nothing feasible was found in the time limit. Raises
+    :class:`~qbench.errors.InfeasibleInstanceError` when the exact solver proves there is no solution."""
     samples = ExactSolver(time_limit=time_limit).solve(problem)
+    method = samples.info.get("method", "exact")
+    if samples.info.get("status") == "infeasible":
+        raise InfeasibleInstanceError(f"instance {problem.name!r} has no feasible solution (proved by qbench "
+                                      f"exact, {method})")
+    if not bool(problem.is_feasible(samples.samples[:1])[0]):
+        return None
     value = float(problem.objective(samples.samples[0])[0])
     gap = samples.info.get("gap_pct")
-    return Optimum(value, "computed", source=f"qbench exact ({samples.info.get('method', 'exact')})",
+    return Optimum(value, "computed", source=f"qbench exact ({method})",
                    gap=None if samples.info.get("status") == "optimal" else gap)
