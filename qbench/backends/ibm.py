@@ -9,9 +9,10 @@
 Execution mode ``batch`` (default), ``session`` (opt-in) or ``job``; the batch or session is opened
 on first use and closed when the solver finishes (:meth:`IBMBackend.close`). Options ``shots``,
 ``dynamical_decoupling`` (a sequence name: XX, XpXm, XY4), ``twirling`` (gate and measurement
-twirling), ``resilience_level`` (estimator only: 0 none, 1 measurement mitigation, 2 + ZNE). Before each submission the circuits are checked against the device and an estimate of
-QPU time is printed (stderr). Sampler and estimator jobs alike: under ``qbench run`` the job id, backend, mode and options go to the run
-store's ``jobs`` table before waiting (:mod:`qbench.backends.ibm_jobs`), so a rerun of a killed run
+twirling), ``resilience_level`` (estimator only: 0 none, 1 measurement mitigation, 2 + ZNE). Before
+each submission the circuits are checked against the device and an estimate of QPU time is printed
+(stderr). Sampler and estimator jobs alike: under ``qbench run`` the job id, backend, mode and options
+go to the run store's ``jobs`` table before waiting (:mod:`qbench.backends.ibm_jobs`), so a rerun of a killed run
 retrieves the job (``QiskitRuntimeService.job(id)``) instead of submitting it again. Transient
 failures are retried with exponential backoff; a final failure marks the job failed and raises
 :class:`DeviceJobError` (the run is recorded as an error, the grid goes on).
@@ -272,7 +273,9 @@ class _RecordingPrimitive:
         self.last_active = ()
         self.jobs: list[str] = []
 
-    def _submit(self, pubs, shots: int, submit) -> "_WaitedJob":
+    def _submit(self, pubs, est_shots: int, make_primitive, **run_options) -> "_WaitedJob":
+        """``make_primitive()`` builds the executor primitive (only when a submission is needed);
+        ``run_options`` go to its ``run``; ``est_shots`` feeds the QPU-time estimate."""
         from qbench.backends import ibm_jobs
 
         b = self.backend
@@ -286,10 +289,12 @@ class _RecordingPrimitive:
             job = self._retrieve(slot, fingerprint)
         if job is None:
             if not b.quiet:
-                est = estimate_qpu_seconds(circuits, shots, b.device)
-                print(f"ibm: submitting {len(circuits)} {self.primitive} circuit(s) x {shots} shots to "
+                est = estimate_qpu_seconds(circuits, est_shots, b.device)
+                print(f"ibm: submitting {len(circuits)} {self.primitive} circuit(s) x {est_shots} shots to "
                       f"{b.device_name} ({b.mode}); estimated QPU time {est:.1f} s", file=sys.stderr)
-            job = with_retries(submit, f"submitting to {b.device_name}", b.retries, b.backoff_s)
+            primitive = make_primitive()
+            job = with_retries(lambda: primitive.run(pubs, **run_options), f"submitting to {b.device_name}",
+                               b.retries, b.backoff_s)
             if slot is not None:
                 store, run_id, seq = slot
                 store.record_job(run_id, seq, job.job_id(), b.spec, b.device_name, b.mode,
@@ -323,14 +328,8 @@ class RecordingSampler(_RecordingPrimitive, BaseSamplerV2):
         b = self.backend
         shots = int(shots or b.shots)
         pubs = [SamplerPub.coerce(p, shots) for p in pubs]
-        sampler = None
-
-        def submit():
-            nonlocal sampler
-            sampler = sampler or Sampler(mode=b.execution_mode(), options=b.sampler_options())
-            return sampler.run(pubs, shots=shots)
-
-        return self._submit(pubs, shots, submit)
+        return self._submit(pubs, shots, lambda: Sampler(mode=b.execution_mode(), options=b.sampler_options()),
+                            shots=shots)
 
 
 class RecordingEstimator(_RecordingPrimitive, BaseEstimatorV2):
@@ -345,14 +344,8 @@ class RecordingEstimator(_RecordingPrimitive, BaseEstimatorV2):
 
         b = self.backend
         pubs = [EstimatorPub.coerce(p, precision) for p in pubs]
-        estimator = None
-
-        def submit():
-            nonlocal estimator
-            estimator = estimator or Estimator(mode=b.execution_mode(), options=b.estimator_options())
-            return estimator.run(pubs, precision=precision)
-
-        return self._submit(pubs, b.shots, submit)
+        return self._submit(pubs, b.shots, lambda: Estimator(mode=b.execution_mode(), options=b.estimator_options()),
+                            precision=precision)
 
 
 class _WaitedJob:
