@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 import multiprocessing as mp
 import os
 import signal
@@ -70,6 +71,19 @@ def _assert_whole_rows(store: Path) -> None:
                 assert "metrics" in json.loads(result)
 
 
+def _stored(db: Path) -> int:
+    """Rows in the store, read-only, retried while a killed or running child holds a lock."""
+    for _ in range(200):
+        if not db.exists():
+            return 0
+        try:
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
+                return conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        except sqlite3.OperationalError:
+            time.sleep(0.01)
+    raise AssertionError(f"{db} stayed locked")
+
+
 def test_sigkill_at_random_moments_then_rerun_stores_every_run_once(tmp_path):
     """Forked children run the real executor; each is killed at a seeded random moment: after a seeded
     number of further stored runs, at a seeded fraction of one run's time (mid-run, mid-write). The
@@ -84,15 +98,15 @@ def test_sigkill_at_random_moments_then_rerun_stores_every_run_once(tmp_path):
     full = time.perf_counter() - t0  # the runs alone, warm (no compilation in the figure)
     planned = len(warm.specs)
     per_run = full / planned
-    store = RunStore(results / "sweep")
+    db = results / "sweep" / "runs.sqlite"
     rng = np.random.default_rng(20251202)
     kills, stored = 0, []
     while kills < KILLS:
         child = _start(ctx, cfg, tmp_path, results)
         # a seeded moment defined by progress, not by the clock (a loaded machine cannot shift it):
         # after 0-3 more stored runs, somewhere inside the next run (~1/3 of the grid in all)
-        target = store.count() + int(rng.integers(0, 4))
-        while store.count() < target and child.is_alive():
+        target = _stored(db) + int(rng.integers(0, 4))
+        while _stored(db) < target and child.is_alive():
             time.sleep(0.001)
         time.sleep(rng.uniform(0.0, per_run))
         if child.is_alive():

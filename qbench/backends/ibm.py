@@ -305,9 +305,8 @@ class _RecordingPrimitive:
     def _retrieve(self, slot, fingerprint):
         store, run_id, seq = slot
         row = store.job(run_id, seq)
+        # the fingerprint covers the primitive too: a sampler never retrieves an estimator job
         if row is None or row["status"] == "failed" or row["circuits"] != fingerprint:
-            return None
-        if row["options"].get("primitive", "sampler") != self.primitive:
             return None
         b = self.backend
         print(f"ibm: retrieving recorded {self.primitive} job {row['job_id']} ({row['status']}) instead of "

@@ -233,12 +233,13 @@ class LagrangianFormulation(Formulation):
         integral = _integral_objective(model)
 
         state = _LoopState(sign=sign, exact=exact_solver, repair=repair)
+        cost = problem_cost.ProblemCost(problem, model.num_variables, model.num_variables)   # the same each iteration
         samples_per_iter: list[SampleSet] = []
         stop_reason = "max_iter"
         for k in range(1, self.max_iter + 1):
             qw = method.quadratic_weight
             qubo = self.relaxed_qubo(base, dual, lam, qw, model.var_names)
-            with problem_cost.bound(problem, model.num_variables, qubo.num_variables):
+            with cost.bound():
                 raw = solver.solve(qubo, seed=None if seed is None else seed + k)
             evaluations = int(raw.info.get("evaluations", 0))
             samples_per_iter.append(raw)

@@ -47,6 +47,7 @@ class ProblemCost:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_bounds", energy_bounds(self.problem))
+        object.__setattr__(self, "_diagonal", None)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         X = np.atleast_2d(np.asarray(X))
@@ -57,25 +58,37 @@ class ProblemCost:
         return np.where(self.problem.is_feasible(d), (energy - lo) / span, 1.0).astype(float)
 
     def diagonal(self, block_bits: int = 16) -> np.ndarray:
-        """The cost of every basis state 0 .. 2^n - 1 (bit i of the index = variable i), in blocks."""
-        from qbench.backends.statevector import index_to_bits
+        """The cost of every basis state 0 .. 2^n - 1 (bit i of the index = variable i), computed in
+        blocks once per instance (a Lagrangian loop binds the same cost in every iteration)."""
+        if self._diagonal is None:
+            from qbench.backends.statevector import index_to_bits
 
-        n = self.num_variables
-        out = np.empty(1 << n, dtype=float)
-        step = 1 << min(block_bits, n)
-        for start in range(0, 1 << n, step):
-            idx = np.arange(start, start + step, dtype=np.int64)
-            out[start:start + step] = self(index_to_bits(idx, n))
-        return out
+            n = self.num_variables
+            out = np.empty(1 << n, dtype=float)
+            step = 1 << min(block_bits, n)
+            for start in range(0, 1 << n, step):
+                idx = np.arange(start, start + step, dtype=np.int64)
+                out[start:start + step] = self(index_to_bits(idx, n))
+            object.__setattr__(self, "_diagonal", out)
+        return self._diagonal
+
+    @contextlib.contextmanager
+    def bound(self):
+        """Make this the cost :func:`current` gives the solver inside the block."""
+        token = _current.set(self)
+        try:
+            yield
+        finally:
+            _current.reset(token)
 
 
-@contextlib.contextmanager
 def bound(problem: "Problem", num_decision: int, num_variables: int):
-    token = _current.set(ProblemCost(problem, num_decision, num_variables))
-    try:
-        yield
-    finally:
-        _current.reset(token)
+    return ProblemCost(problem, num_decision, num_variables).bound()
+
+
+def for_objective(objective: str, num_variables: int, who: str) -> ProblemCost | None:
+    """The cost a solver with ``objective`` ('qubo' or 'problem') minimises: None for 'qubo'."""
+    return current(num_variables, who) if objective == "problem" else None
 
 
 def current(num_variables: int, who: str) -> ProblemCost:

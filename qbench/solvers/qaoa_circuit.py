@@ -50,6 +50,7 @@ def qaoa_circuit(solver, qubo: QUBO, thetas: np.ndarray | None):
 
 def solve_qaoa_circuit(solver, qubo: QUBO, seed: int | None) -> SampleSet:
     from qbench.backends import open_backend
+    from qbench.formulations.problem_cost import for_objective
     from qbench.solvers.circuit_loop import CircuitObjective, run_variational
     from qbench.solvers.qaoa import angle_scale, relaxed_solution
 
@@ -70,11 +71,7 @@ def solve_qaoa_circuit(solver, qubo: QUBO, seed: int | None) -> SampleSet:
         def values(x):
             return np.concatenate([np.asarray(x[:p]) / scale, np.asarray(x[p:])])
 
-        cost = None
-        if solver.objective == "problem":
-            from qbench.formulations.problem_cost import current
-
-            cost = current(n, "qaoa")
+        cost = for_objective(solver.objective, n, "qaoa")
         objective = CircuitObjective(backend, circuit, qubo, alpha=solver.cvar_alpha, shots=solver.shots,
                                      estimate="auto", values=values, cost=cost)
         x0 = solver.initial_point(n, rng_init)

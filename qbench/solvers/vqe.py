@@ -111,6 +111,7 @@ class VQESolver(QuboSolver):
 
     def solve(self, qubo: QUBO, *, seed: int | None = None) -> SampleSet:
         from qbench.backends import open_backend
+        from qbench.formulations.problem_cost import for_objective
         from qbench.solvers.circuit_loop import CircuitObjective, run_variational
 
         n = qubo.num_variables
@@ -124,11 +125,7 @@ class VQESolver(QuboSolver):
                           shots=max(self.shots, 1)) as backend:
             backend.check_fits(n, "VQE circuit")
             circuit = vqe_ansatz(self.ansatz, n, self.reps, self.entanglement)
-            cost = None
-            if self.objective == "problem":
-                from qbench.formulations.problem_cost import current
-
-                cost = current(n, "vqe")
+            cost = for_objective(self.objective, n, "vqe")
             objective = CircuitObjective(backend, circuit, qubo, alpha=self.cvar_alpha, shots=self.shots,
                                          estimate=self.estimate, cost=cost)
             k = circuit.num_parameters
