@@ -136,3 +136,49 @@ def test_dry_run_prints_the_grid_and_writes_nothing(tmp_path):
     assert "6 runs in the grid: 6 to run" in proc.stdout
     assert "unbalanced" in proc.stdout and "annealing" in proc.stdout
     assert not (tmp_path / "res").exists()
+
+
+def test_thread_cap_holds_for_kernels_that_ask_for_no_number():
+    from qbench.backends.statevector.threads import auto_threads, set_thread_cap
+
+    import numba
+
+    try:
+        set_thread_cap(1)
+        assert auto_threads(20) == 1          # the cap, from any Python thread
+        assert auto_threads(4) == 1
+        assert auto_threads(20, threads=2) == min(2, numba.config.NUMBA_NUM_THREADS)  # explicit wins
+    finally:
+        set_thread_cap(None)
+    assert auto_threads(20) == numba.config.NUMBA_NUM_THREADS
+
+
+_FAULTS = """
+import resource, sys
+import numpy as np
+if sys.argv[1] == "keep":
+    from qbench.runner.executors import _keep_freed_memory
+    _keep_freed_memory()
+for _ in range(5):          # let glibc's dynamic threshold settle
+    np.ones(1 << 17).sum()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(200):
+    np.ones(1 << 17).sum()  # 1 MiB, freed at once
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def test_workers_keep_freed_state_vectors_under_dasks_trim_setting():
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536; without the worker's mallopt every 1 MiB
+    array is mapped and faulted in afresh (about 256 faults each)."""
+    import os
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc only")
+    env = dict(os.environ, MALLOC_TRIM_THRESHOLD_="65536")
+    faults = {mode: int(subprocess.run([sys.executable, "-c", _FAULTS, mode], env=env, capture_output=True,
+                                       text=True, check=True).stdout.split()[-1]) for mode in ("plain", "keep")}
+    assert faults["plain"] > 200 * 100        # the effect exists under the trim setting
+    assert faults["keep"] < faults["plain"] / 20

@@ -51,3 +51,22 @@ def test_killed_writer_leaves_only_whole_rows(tmp_path):
     recs = RunStore(directory).records()
     assert len(recs) >= 20
     assert all(r["result"]["metrics"]["gap_pct"] == 0.0 and r["trace"] for r in recs)
+
+
+def test_reading_an_existing_store_needs_no_write_lock(tmp_path):
+    """A reader (report, verify, a crash-test poller) must not wait for the writer's transaction."""
+    import sqlite3
+    import time
+
+    RunStore(tmp_path).set_meta("k", 1)
+    writer = sqlite3.connect(tmp_path / "runs.sqlite", timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT OR REPLACE INTO meta VALUES ('k', '2')")
+    try:
+        t = time.perf_counter()
+        reader = RunStore(tmp_path)
+        assert reader.count() == 0 and reader.meta() == {"k": 1, "schema_version": 2}
+        assert time.perf_counter() - t < 5
+    finally:
+        writer.rollback()
+        writer.close()

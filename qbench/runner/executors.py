@@ -33,15 +33,40 @@ class LocalExecutor:
             yield fn(spec)
 
 
-def _init_worker(threads: int | None) -> None:
-    """One numba thread per worker when several workers share the cores, then the JIT warm-up."""
-    if threads is not None:
-        try:
-            import numba
+#: glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
-            numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-        except Exception:  # pragma: no cover - numba is a declared dependency
-            pass
+
+def _keep_freed_memory() -> None:
+    """Let glibc keep freed state vectors for the next evaluation instead of returning them.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also freezes glibc's
+    mmap threshold at 128 KiB: every state-sized numpy array (1 MiB at 16 qubits) is then mmap'ed
+    and unmapped again, and its pages faulted in afresh - 40 000 page faults and ~5 % of the run time
+    over the 40 runs of ``benchmarks/sweep.py``. These are the limits glibc's own dynamic threshold
+    reaches in a plain process (32 MiB mmap threshold, trim at twice that)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 64 << 20)
+    except (OSError, AttributeError):  # not glibc: nothing to adjust
+        pass
+
+
+def _init_worker(threads: int | None) -> None:
+    """One numba thread per worker when several workers share the cores, glibc's allocator kept
+    from unmapping freed state vectors, then the JIT warm-up. The thread cap is process-wide:
+    Dask runs tasks in a thread other than the one that calls this."""
+    _keep_freed_memory()
+    if threads is not None:
+        import numba
+
+        from qbench.backends.statevector.threads import set_thread_cap
+
+        set_thread_cap(threads)
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     from qbench.runner.warmup import warm_up
 
     warm_up()

@@ -80,16 +80,29 @@ class RunStore:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
         self.path = self.directory / STORE_NAME
+        self._ready = False   # WAL mode and schema checked on this file by this object
 
     def _connect(self) -> sqlite3.Connection:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._ready = False
         conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        conn.executescript(_SCHEMA)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        conn.commit()
+        if not self._ready:
+            self._prepare(conn)
         return conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """WAL mode (a property of the file) and the schema, set only where missing: switching the
+        journal mode or creating tables takes a write lock, which a reader must not need."""
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"runs", "meta", "jobs"} <= tables:
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.commit()
+        self._ready = True
 
     def exists(self) -> bool:
         return self.path.exists()
