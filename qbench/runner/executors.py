@@ -63,10 +63,10 @@ def _init_worker(threads: int | None) -> None:
     if threads is not None:
         import numba
 
-        from qbench.backends.statevector.threads import set_thread_cap
+        from qbench.backends.statevector.threads import clamp_threads, set_thread_cap
 
         set_thread_cap(threads)
-        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+        numba.set_num_threads(clamp_threads(threads))
     from qbench.runner.warmup import warm_up
 
     warm_up()

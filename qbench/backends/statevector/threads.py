@@ -21,6 +21,11 @@ PARALLEL_FROM = 14
 _cap: dict[str, int | None] = {"threads": None}
 
 
+def clamp_threads(k: int) -> int:
+    """k limited to 1 .. the numba threads this process has."""
+    return max(1, min(int(k), numba.config.NUMBA_NUM_THREADS))
+
+
 def set_thread_cap(k: int | None) -> None:
     """At most k threads for every kernel of this process whose caller did not ask for a number
     (None: no cap, all numba threads)."""
@@ -31,15 +36,15 @@ def auto_threads(n: int, threads: int | None = None, parallel_from: int = PARALL
     """Threads for a kernel over 2^n entries: an explicit ``threads`` wins; otherwise one below
     ``parallel_from`` qubits and all numba threads (or the process cap) from there."""
     if threads:
-        return max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
+        return clamp_threads(threads)
     if n < parallel_from:
         return 1
-    return min(_cap["threads"] or numba.config.NUMBA_NUM_THREADS, numba.config.NUMBA_NUM_THREADS)
+    return clamp_threads(_cap["threads"] or numba.config.NUMBA_NUM_THREADS)
 
 
 def thread_scope(k: int):
     """Run the enclosed numba calls on k threads (restoring the previous setting)."""
-    k = max(1, min(int(k), numba.config.NUMBA_NUM_THREADS))
+    k = clamp_threads(k)
     return nullcontext() if k == numba.get_num_threads() else _scoped_threads(k)
 
 
