@@ -82,6 +82,29 @@ def test_dask_local_cluster_runs_the_grid(tmp_path):
     assert _results(local) == _results(dasked)
 
 
+def _worker_settings():
+    import dask
+
+    return (dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.tick.interval"))
+
+
+def test_local_cluster_workers_run_without_the_stack_profiler():
+    pytest.importorskip("distributed")
+    from distributed import Client
+
+    from qbench.runner.executors import COMPUTE_WORKER_CONFIG, start_local_cluster
+
+    cluster = start_local_cluster(1)
+    try:
+        with Client(cluster) as client:
+            settings = set(client.run(_worker_settings).values())
+    finally:
+        cluster.close()
+    assert settings == {(False, COMPUTE_WORKER_CONFIG["distributed.admin.tick.interval"])}
+    assert _worker_settings()[0] is True   # this process's own Dask settings are left alone
+
+
 def test_executor_choice_from_cli_and_config():
     assert isinstance(make_executor(), LocalExecutor)
     assert isinstance(make_executor(workers=3), ProcessPoolRunExecutor)
