@@ -94,3 +94,66 @@ def test_vqe_minimises_the_problem_cost_too():
         costs = problem_cost.current(enc.num_qubits, "test")(raw.samples)
     assert raw.info["estimate"] == "probabilities" and raw.info["objective_kind"] == "problem"
     assert raw.info["objective"] == pytest.approx(cvar(costs, raw.probabilities, 1.0), abs=1e-9)
+
+
+def test_feasible_scope_cvar_known_values():
+    cost = np.array([0.2, 0.5, 1.0, 0.8])
+    feasible = np.array([True, True, False, True])
+    w = np.array([0.1, 0.2, 0.3, 0.4])
+    # all: the lowest half of the mass is 0.1 at 0.2, 0.2 at 0.5, 0.2 at 0.8
+    assert problem_cost.scoped_cvar(cost, feasible, w, 0.5, "all") == pytest.approx(0.56)
+    # feasible: F = 0.7; the lowest half of the feasible mass (1/7, 2/7, then 1/14 at 0.8) -> 0.457;
+    # the infeasible 0.3 is charged in full
+    assert problem_cost.scoped_cvar(cost, feasible, w, 0.5, "feasible") == pytest.approx(0.3 + 0.7 * 0.32 / 0.7)
+    # alpha 1: both are the expectation; counts instead of probabilities give the same
+    for scope in ("all", "feasible"):
+        assert problem_cost.scoped_cvar(cost, feasible, 10 * w, 1.0, scope) == pytest.approx(0.74)
+    assert problem_cost.scoped_cvar(cost, np.zeros(4, bool), w, 0.5, "feasible") == 1.0
+
+
+def test_feasible_scope_keeps_the_infeasible_mass_in_the_objective():
+    """With 80 % feasible mass a CVaR at alpha 0.25 over every sample cannot see the infeasible 20 %:
+    moving feasible mass onto infeasible points leaves it unchanged; the feasible scope rises."""
+    cost = np.array([0.1, 0.6, 1.0])
+    feasible = np.array([True, True, False])
+    before, after = np.array([0.5, 0.3, 0.2]), np.array([0.5, 0.1, 0.4])
+    assert problem_cost.scoped_cvar(cost, feasible, before, 0.25, "all") == \
+        pytest.approx(problem_cost.scoped_cvar(cost, feasible, after, 0.25, "all"))
+    assert problem_cost.scoped_cvar(cost, feasible, after, 0.25, "feasible") > \
+        problem_cost.scoped_cvar(cost, feasible, before, 0.25, "feasible")
+
+
+def test_qaoa_feasible_scope_on_the_engine_and_on_aer():
+    p = knapsack()
+    form = make_formulation("unbalanced")
+    enc = form.encode(p)
+    params = {"reps": 1, "shots": 0, "top_k": 1 << 10, "objective": "problem", "cvar_alpha": 0.3,
+              "cvar_scope": "feasible"}
+    with problem_cost.bound(p, enc.num_decision, enc.num_qubits):
+        raw = make_solver("qaoa", {**params, "maxiter": 30}).solve(enc.qubo, seed=0)
+        cost, feasible = problem_cost.current(enc.num_qubits, "test").evaluate(raw.samples)
+        a = make_solver("qaoa", {**params, "maxiter": 0}).solve(enc.qubo, seed=0)
+        b = make_solver("qaoa", {**params, "maxiter": 0, "backend": "aer"}).solve(enc.qubo, seed=0)
+    assert raw.info["cvar_scope"] == "feasible"
+    assert raw.info["objective"] == pytest.approx(
+        problem_cost.scoped_cvar(cost, feasible, raw.probabilities, 0.3, "feasible"), abs=1e-9)
+    assert a.info["objective"] == pytest.approx(b.info["objective"], abs=1e-9)
+
+
+def test_cvar_scope_is_checked():
+    with pytest.raises(ConfigError, match="cvar_scope 'feasible' needs objective 'problem'"):
+        make_solver("qaoa", {"cvar_scope": "feasible"})
+    with pytest.raises(ConfigError, match="cvar_scope must be one of"):
+        make_solver("vqe", {"objective": "problem", "cvar_scope": "best"})
+
+
+def test_vqe_feasible_scope_from_samples():
+    """The sampled path: costs and feasibility of the drawn bitstrings, weighted by their counts."""
+    p = knapsack()
+    enc = make_formulation("unbalanced").encode(p)
+    solver = make_solver("vqe", {"reps": 1, "maxiter": 5, "shots": 256, "objective": "problem", "cvar_alpha": 0.5,
+                                 "cvar_scope": "feasible", "estimate": "samples", "backend": "aer"})
+    with problem_cost.bound(p, enc.num_decision, enc.num_qubits):
+        raw = solver.solve(enc.qubo, seed=2)
+    assert raw.info["estimate"] == "samples" and raw.info["cvar_scope"] == "feasible"
+    assert 0.0 <= raw.info["objective"] <= 1.0

@@ -25,3 +25,25 @@ for a in 1.0 0.5 0.25; do
   "$PY" "$H" --sizes 15x10 20x10 --tightness 0.25 0.5 --instance-seeds 2001 2002 --encodings auto \
       -P reps=3 -P maxiter=200 -P objective=problem -P cvar_alpha=$a | tee "$R/held_out_large_problem_a$a.txt"
 done
+# the 12 small held-out knapsacks (both encodings), QUBO objective and objective: problem
+"$PY" "$H" -P reps=3 -P maxiter=200 -P cvar_alpha=0.25 | tee "$R/held_out_p3_200_cvar.txt"
+for a in 1.0 0.5 0.25; do
+  "$PY" "$H" -P reps=3 -P maxiter=200 -P objective=problem -P cvar_alpha=$a | tee "$R/held_out_problem_p3_200_a$a.txt"
+done
+# knapsacks as loose as SAC-94's four (uniform feasible mass 0.26-0.67), and a CVaR over the feasible
+# part only (cvar_scope: feasible) on all three held-out sets
+LOOSE="--sizes 10x10 15x10 20x10 --tightness 0.55 0.65 --instance-seeds 3001 3002 --encodings auto"
+for a in 1.0 0.5 0.25; do
+  suffix=$([ "$a" = 1.0 ] && echo "" || echo "_all")
+  "$PY" "$H" $LOOSE -P reps=3 -P maxiter=200 -P objective=problem -P cvar_alpha=$a | tee "$R/held_out_loose_a$a$suffix.txt"
+done
+for a in 0.5 0.25 0.1; do
+  F="-P reps=3 -P maxiter=200 -P objective=problem -P cvar_alpha=$a -P cvar_scope=feasible"
+  "$PY" "$H" $LOOSE $F | tee "$R/held_out_loose_a${a}_feas.txt"
+  "$PY" "$H" --sizes 15x10 20x10 --tightness 0.25 0.5 --instance-seeds 2001 2002 --encodings auto $F \
+      | tee "$R/held_out_large_problem_a${a}_feas.txt"
+  "$PY" "$H" --encodings auto $F | tee "$R/held_out_problem_p3_200_a${a}_feas.txt"
+done
+"$PY" experiments/null_baseline/held_out_summary.py
+# run once on the four after the held-out choice, for the record
+run auto_problem_p3_200_fcvar -F centre=auto -P reps=3 -P maxiter=200 -P objective=problem -P cvar_alpha=0.25 -P cvar_scope=feasible

@@ -12,13 +12,15 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 ORDER = ["unbalanced_p2_60", "unbalanced_p3_200_cvar", "auto_p2_100", "auto_p3_200", "auto_p3_200_cvar",
          "auto_p3_200_cvar_interp", "lagrangian_lp_p2_100", "lagrangian_lp_p3_200", "auto_problem_p3_200",
-         "auto_problem_p3_200_cvar"]
+         "auto_problem_p3_200_cvar", "auto_problem_p3_200_fcvar"]
 
 
 def describe(run: dict) -> str:
     p = run["params"]
     form = run["formulation"] + "".join(f" {k}={v}" for k, v in run.get("formulation_params", {}).items())
     extra = f", CVaR {p['cvar_alpha']}" if p.get("cvar_alpha", 1.0) < 1 else ""
+    if p.get("cvar_scope", "all") == "feasible":
+        extra += " over the feasible part"
     if p.get("objective", "qubo") == "problem":
         extra += ", objective problem"
     solver = run.get("solver", "qaoa")

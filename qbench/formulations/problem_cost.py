@@ -11,6 +11,12 @@ over *all* bitstrings from the model's coefficients alone (for a knapsack: L = -
 U = 0, the empty knapsack). Infeasible samples thus cost as much as the worst conceivable answer.
 No reference optimum is used. The formulation binds the cost around each ``solver.solve`` call
 (:func:`bound`); a solver asks :func:`current` for it and gets None outside a formulation run.
+
+With a CVaR (alpha < 1) the lowest ``alpha`` of the mass is all feasible as soon as the feasible
+mass exceeds alpha, and nothing then keeps the optimiser from trading feasible mass away. The
+``feasible`` scope (:func:`scoped_cvar`) takes the CVaR over the feasible part only and charges the
+infeasible mass in full, ``(1 - F) + F * CVaR_alpha(cost | feasible)``: every unit of feasible mass
+lowers it, and among feasible bitstrings it still chases the best ``alpha`` fraction.
 """
 
 from __future__ import annotations
@@ -57,19 +63,33 @@ class ProblemCost:
         energy = self.problem.energy(d)
         return np.where(self.problem.is_feasible(d), (energy - lo) / span, 1.0).astype(float)
 
+    def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(cost, feasible) of each row of X."""
+        X = np.atleast_2d(np.asarray(X))
+        feasible = np.asarray(self.problem.is_feasible(X[:, :self.num_decision]), dtype=bool)
+        return self(X), feasible
+
     def diagonal(self, block_bits: int = 16) -> np.ndarray:
         """The cost of every basis state 0 .. 2^n - 1 (bit i of the index = variable i), computed in
         blocks once per instance (a Lagrangian loop binds the same cost in every iteration)."""
+        return self._diagonals(block_bits)[0]
+
+    def feasible_diagonal(self) -> np.ndarray:
+        """Whether each basis state 0 .. 2^n - 1 is feasible."""
+        return self._diagonals()[1]
+
+    def _diagonals(self, block_bits: int = 16) -> tuple[np.ndarray, np.ndarray]:
         if self._diagonal is None:
             from qbench.backends.statevector import index_to_bits
 
             n = self.num_variables
-            out = np.empty(1 << n, dtype=float)
+            cost = np.empty(1 << n, dtype=float)
+            feasible = np.empty(1 << n, dtype=bool)
             step = 1 << min(block_bits, n)
             for start in range(0, 1 << n, step):
                 idx = np.arange(start, start + step, dtype=np.int64)
-                out[start:start + step] = self(index_to_bits(idx, n))
-            object.__setattr__(self, "_diagonal", out)
+                cost[start:start + step], feasible[start:start + step] = self.evaluate(index_to_bits(idx, n))
+            object.__setattr__(self, "_diagonal", (cost, feasible))
         return self._diagonal
 
     @contextlib.contextmanager
@@ -80,6 +100,35 @@ class ProblemCost:
             yield
         finally:
             _current.reset(token)
+
+
+#: over which samples a CVaR of the problem's cost is taken (see the module docstring)
+CVAR_SCOPES = ("all", "feasible")
+
+
+def check_cvar_scope(scope: str, objective: str) -> None:
+    if scope not in CVAR_SCOPES:
+        raise ValueError(f"cvar_scope must be one of {', '.join(CVAR_SCOPES)}, got {scope!r}")
+    if scope != "all" and objective != "problem":
+        raise ValueError(f"cvar_scope {scope!r} needs objective 'problem' (the QUBO energy has no feasibility)")
+
+
+def scoped_cvar(cost: np.ndarray, feasible: np.ndarray, weights: np.ndarray, alpha: float,
+                scope: str = "all") -> float:
+    """CVaR_alpha of the problem's cost under ``weights`` (probabilities or counts): over every
+    sample (``all``), or ``(1 - F) + F * CVaR_alpha(cost | feasible)`` with F the feasible share of
+    the weight (``feasible``; infeasible samples cost 1, the worst)."""
+    from qbench.solvers.variational import cvar
+
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    if scope == "all":
+        return cvar(cost, w, alpha)
+    feasible = np.asarray(feasible, dtype=bool)
+    F = float(w[feasible].sum())
+    if F <= 0.0:
+        return 1.0
+    return (1.0 - F) + F * cvar(np.asarray(cost)[feasible], w[feasible], alpha)
 
 
 def bound(problem: "Problem", num_decision: int, num_variables: int):

@@ -101,59 +101,9 @@ def _readout_gap(m: dict[str, Any]) -> float | None:
     return None
 
 
-def per_instance(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (problem, instance, method): the QOBLIB-style run counts and the quality numbers."""
-    ok = df[df["status"] == "ok"]
-    if ok.empty:
-        return pd.DataFrame()
-    g = ok.groupby(["problem", "instance", "method"], sort=True)
-    out = pd.DataFrame({
-        "qubits": g["qubits"].max(),
-        "runs": g.size(),
-        "feasible runs": g["feasible"].apply(lambda s: int(s.fillna(False).astype(bool).sum())),
-        "optimal runs": g["optimum_found"].apply(lambda s: int(s.fillna(False).astype(bool).sum())),
-        "feasible mass (pre-repair)": g["feasible_mass"].mean(),
-        "P(optimal)": g["p_optimal"].mean(),
-        "best objective": g[["best_objective", "sense"]].apply(_best_value),
-        "median gap %": g["gap_pct"].median(),
-        "worst gap %": g["gap_pct"].max(),
-        "mean seconds": g["seconds"].mean(),
-        "outer iterations": g["outer_iterations"].mean(),
-    })
-    return out.reset_index()
-
-
-def per_method(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (problem, method) across instances: the headline comparison."""
-    ok = df[df["status"] == "ok"]
-    if ok.empty:
-        return pd.DataFrame()
-    g = ok.groupby(["problem", "method"], sort=True)
-    out = pd.DataFrame({
-        "instances": g["instance"].nunique(),
-        "runs": g.size(),
-        "feasible %": 100 * g["feasible"].apply(lambda s: s.fillna(False).astype(bool).mean()),
-        "optimal %": 100 * g["optimum_found"].apply(lambda s: s.fillna(False).astype(bool).mean()),
-        "mean feasible mass": g["feasible_mass"].mean(),
-        "mean P(optimal)": g["p_optimal"].mean(),
-        "median gap %": g["gap_pct"].median(),
-        "worst gap %": g["gap_pct"].max(),
-        "mean qubits": g["qubits"].mean(),
-        "mean seconds": g["seconds"].mean(),
-    })
-    return out.reset_index()
-
-
 def problems_frame(df: pd.DataFrame) -> pd.DataFrame:
     bad = df[df["status"] != "ok"]
     return bad[["problem", "instance", "method", "seed", "status", "error"]]
-
-
-def _best_value(group: pd.DataFrame) -> float:
-    values = group["best_objective"].dropna()
-    if values.empty:
-        return np.nan
-    return float(values.min() if (group["sense"] == "min").all() else values.max())
 
 
 def to_markdown(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from qbench.errors import ConfigError
+from qbench.formulations.problem_cost import scoped_cvar
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.resources import circuit_resources
@@ -56,13 +57,15 @@ class CircuitObjective:
     optimiser's vector onto the circuit's parameters (in ``circuit.parameters`` order)."""
 
     def __init__(self, backend, circuit, qubo: QUBO, *, alpha: float = 1.0, shots: int = 1024,
-                 estimate: str = "auto", values=None, cost=None):
+                 estimate: str = "auto", values=None, cost=None, cvar_scope: str = "all"):
         """``cost``: a :class:`~qbench.formulations.problem_cost.ProblemCost` to minimise instead of
-        the QUBO energy (read from probabilities or samples; an estimator cannot give it)."""
+        the QUBO energy (read from probabilities or samples; an estimator cannot give it), its CVaR
+        taken over ``cvar_scope`` (:func:`~qbench.formulations.problem_cost.scoped_cvar`)."""
         self.backend, self.qubo, self.alpha, self.shots = backend, qubo, float(alpha), int(shots)
         self.values = values or (lambda x: x)
         self.circuit = circuit
         self.cost = cost
+        self.cvar_scope = cvar_scope
         n = qubo.num_variables
         if cost is not None and estimate == "expectation":
             raise ConfigError("objective 'problem' is read from probabilities or samples, not estimate 'expectation'")
@@ -106,16 +109,21 @@ class CircuitObjective:
             p = self.probabilities(x)
             from qbench.backends.statevector import qubo_diagonal
 
+            if self.cost is not None:
+                return scoped_cvar(self.cost.diagonal(), self.cost.feasible_diagonal(), p, self.alpha,
+                                   self.cvar_scope)
             if not hasattr(self, "_diag"):
-                self._diag = self.cost.diagonal() if self.cost is not None else qubo_diagonal(self.qubo)
+                self._diag = qubo_diagonal(self.qubo)
             return cvar(self._diag, p, self.alpha)
         counts = self.counts(x, max(self.shots, 1))
         from qbench.solvers.variational import bits_from_counts
 
         keys = list(counts)
         X = bits_from_counts(keys, self.qubo.num_variables)
-        values = self.cost(X) if self.cost is not None else self.qubo.energy(X)
-        return cvar(np.asarray(values, dtype=float), np.array([counts[k] for k in keys], float), self.alpha)
+        weights = np.array([counts[k] for k in keys], float)
+        if self.cost is not None:
+            return scoped_cvar(*self.cost.evaluate(X), weights, self.alpha, self.cvar_scope)
+        return cvar(np.asarray(self.qubo.energy(X), dtype=float), weights, self.alpha)
 
     def final_samples(self, x, info: dict, top_k: int) -> SampleSet:
         if self.shots > 0:

@@ -24,6 +24,7 @@ import numpy as np
 
 from qbench.backends.statevector import QAOAEngine, check_fits, index_to_bits
 from qbench.errors import TooLargeError
+from qbench.formulations.problem_cost import check_cvar_scope
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
@@ -47,18 +48,31 @@ def angle_scale(qubo: QUBO) -> float:
     return s if s > 0 else 1.0
 
 
-def _problem_objective(qubo: QUBO, alpha: float):
-    """probabilities of the 2^n basis states -> expectation (or CVaR) of the problem's own cost."""
+def _problem_objective(qubo: QUBO, alpha: float, scope: str = "all"):
+    """probabilities of the 2^n basis states -> expectation (or CVaR, over every state or over the
+    feasible ones: :func:`~qbench.formulations.problem_cost.scoped_cvar`) of the problem's own cost.
+    The costs are sorted once, not at every evaluation."""
     from qbench.formulations.problem_cost import current
 
-    cost = current(qubo.num_variables, "qaoa").diagonal()
-    order = np.argsort(cost, kind="stable")
-    sorted_cost = cost[order]
+    bound_cost = current(qubo.num_variables, "qaoa")
+    cost = bound_cost.diagonal()
+    if scope == "feasible":
+        index = np.flatnonzero(bound_cost.feasible_diagonal())
+        index = index[np.argsort(cost[index], kind="stable")]
+    else:
+        index = np.argsort(cost, kind="stable")
+    sorted_cost = cost[index]
 
     def objective(probabilities: np.ndarray) -> float:
         p = np.asarray(probabilities, dtype=float)
         p = p / p.sum()
-        return float(cost @ p) if alpha >= 1.0 else cvar_sorted(sorted_cost, p[order], alpha)
+        if scope == "all":
+            return float(cost @ p) if alpha >= 1.0 else cvar_sorted(sorted_cost, p[index], alpha)
+        pf = p[index]
+        F = float(pf.sum())
+        if F <= 0.0:
+            return 1.0
+        return (1.0 - F) + F * cvar_sorted(sorted_cost, pf / F, alpha)
 
     return objective
 
@@ -108,10 +122,14 @@ class QAOASolver(QuboSolver):
     #: "qubo": minimise the QUBO energy (expectation or CVaR); "problem": minimise the problem's own cost
     #: (infeasible = worst), the phase separator still being the QUBO's; derivative-free optimisers only
     objective: str = "qubo"
+    #: with objective 'problem' and cvar_alpha < 1: "all" takes the CVaR over every sample; "feasible"
+    #: over the feasible ones, the infeasible mass charged in full (qbench.formulations.problem_cost)
+    cvar_scope: str = "all"
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        check_cvar_scope(self.cvar_scope, self.objective)
         if self.objective == "problem" and self.optimizer.lower() in GRADIENT_METHODS:
             raise ValueError(f"objective 'problem' has no gradient; use a derivative-free optimizer "
                              f"({', '.join(sorted(DERIVATIVE_FREE))}), not {self.optimizer!r}")
@@ -236,7 +254,7 @@ class QAOASolver(QuboSolver):
         alpha = float(self.cvar_alpha)
         tracker = Tracker(self.maxiter)
         record = tracker.record
-        problem_objective = _problem_objective(qubo, alpha) if self.objective == "problem" else None
+        problem_objective = _problem_objective(qubo, alpha, self.cvar_scope) if self.objective == "problem" else None
 
         def fun(x):
             t = time.perf_counter()
@@ -275,6 +293,7 @@ class QAOASolver(QuboSolver):
             "objective": final,
             "cvar_alpha": alpha,
             "objective_kind": self.objective,
+            "cvar_scope": self.cvar_scope,
             "gammas": [float(v) for v in g],
             "betas": np.asarray(b).tolist(),
             "angle_scale": scale,

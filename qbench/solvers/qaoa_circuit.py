@@ -73,11 +73,11 @@ def solve_qaoa_circuit(solver, qubo: QUBO, seed: int | None) -> SampleSet:
 
         cost = for_objective(solver.objective, n, "qaoa")
         objective = CircuitObjective(backend, circuit, qubo, alpha=solver.cvar_alpha, shots=solver.shots,
-                                     estimate="auto", values=values, cost=cost)
+                                     estimate="auto", values=values, cost=cost, cvar_scope=solver.cvar_scope)
         x0 = solver.initial_point(n, rng_init)
         info = {"reps": solver.reps, "cvar_alpha": float(solver.cvar_alpha), "angle_scale": scale,
                 "multi_angle": solver.multi_angle, "warm_start": solver.warm_start,
-                "objective_kind": solver.objective}
+                "objective_kind": solver.objective, "cvar_scope": solver.cvar_scope}
         samples = run_variational(objective, x0, optimizer=solver.optimizer, maxiter=solver.maxiter,
                                   seed=int(rng_init.integers(2 ** 31)), top_k=solver.top_k,
                                   resources_on=solver.resources_on, info=info)

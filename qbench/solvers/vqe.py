@@ -58,6 +58,8 @@ class VQESolver(QuboSolver):
     resources_on: str | None = None
     #: "qubo" (energy) or "problem" (the problem's own cost, infeasible = worst; see solvers.qaoa)
     objective: str = "qubo"
+    #: with objective 'problem' and cvar_alpha < 1: CVaR over "all" samples or the "feasible" ones (see solvers.qaoa)
+    cvar_scope: str = "all"
     #: refuse QUBOs above this many qubits (None: whatever the backend admits), like qaoa's max_qubits
     max_qubits: int | None = None
 
@@ -81,6 +83,9 @@ class VQESolver(QuboSolver):
 
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        from qbench.formulations.problem_cost import check_cvar_scope
+
+        check_cvar_scope(self.cvar_scope, self.objective)
         if self.objective == "problem" and self.estimate == "expectation":
             raise ValueError("objective 'problem' is read from probabilities or samples, not estimate 'expectation'")
         if self.init not in VQE_INITS:
@@ -127,11 +132,12 @@ class VQESolver(QuboSolver):
             circuit = vqe_ansatz(self.ansatz, n, self.reps, self.entanglement)
             cost = for_objective(self.objective, n, "vqe")
             objective = CircuitObjective(backend, circuit, qubo, alpha=self.cvar_alpha, shots=self.shots,
-                                         estimate=self.estimate, cost=cost)
+                                         estimate=self.estimate, cost=cost, cvar_scope=self.cvar_scope)
             k = circuit.num_parameters
             x0 = rng_init.uniform(-math.pi, math.pi, k) if self.init == "random" else np.zeros(k)
             info = {"ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
-                    "cvar_alpha": float(self.cvar_alpha), "objective_kind": self.objective}
+                    "cvar_alpha": float(self.cvar_alpha), "objective_kind": self.objective,
+                    "cvar_scope": self.cvar_scope}
             samples = run_variational(objective, x0, optimizer=self.optimizer, maxiter=self.maxiter,
                                       seed=int(rng_init.integers(2 ** 31)), top_k=self.top_k,
                                       resources_on=self.resources_on, info=info)
