@@ -157,3 +157,13 @@ def test_vqe_feasible_scope_from_samples():
         raw = solver.solve(enc.qubo, seed=2)
     assert raw.info["estimate"] == "samples" and raw.info["cvar_scope"] == "feasible"
     assert 0.0 <= raw.info["objective"] <= 1.0
+
+
+@pytest.mark.parametrize("scope", ["all", "feasible"])
+@pytest.mark.parametrize("alpha", [1.0, 0.4, 0.05])
+def test_presorted_diagonal_objective_equals_scoped_cvar(scope, alpha):
+    p = knapsack()
+    cost = problem_cost.ProblemCost(p, 5, 7)
+    probabilities = np.random.default_rng(4).dirichlet(np.ones(1 << 7))
+    expected = problem_cost.scoped_cvar(cost.diagonal(), cost.feasible_diagonal(), probabilities, alpha, scope)
+    assert problem_cost.DiagonalObjective(cost, alpha, scope)(probabilities) == pytest.approx(expected, abs=1e-12)

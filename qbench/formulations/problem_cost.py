@@ -131,6 +131,36 @@ def scoped_cvar(cost: np.ndarray, feasible: np.ndarray, weights: np.ndarray, alp
     return (1.0 - F) + F * cvar(np.asarray(cost)[feasible], w[feasible], alpha)
 
 
+class DiagonalObjective:
+    """Probabilities of the 2^n basis states -> :func:`scoped_cvar` of the problem's cost, for
+    exact (statevector) read-outs; the basis states are sorted by cost once, not per evaluation."""
+
+    def __init__(self, cost: ProblemCost, alpha: float, scope: str = "all"):
+        diagonal = cost.diagonal()
+        if scope == "feasible":
+            index = np.flatnonzero(cost.feasible_diagonal())
+            index = index[np.argsort(diagonal[index], kind="stable")]
+        else:
+            index = np.argsort(diagonal, kind="stable")
+        self.diagonal, self.index, self.sorted_cost = diagonal, index, diagonal[index]
+        self.alpha, self.scope = float(alpha), scope
+
+    def __call__(self, probabilities: np.ndarray) -> float:
+        from qbench.solvers.variational import cvar_sorted
+
+        p = np.asarray(probabilities, dtype=float)
+        p = p / p.sum()
+        if self.scope == "all":
+            if self.alpha >= 1.0:
+                return float(self.diagonal @ p)
+            return cvar_sorted(self.sorted_cost, p[self.index], self.alpha)
+        pf = p[self.index]
+        F = float(pf.sum())
+        if F <= 0.0:
+            return 1.0
+        return (1.0 - F) + F * cvar_sorted(self.sorted_cost, pf / F, self.alpha)
+
+
 def bound(problem: "Problem", num_decision: int, num_variables: int):
     return ProblemCost(problem, num_decision, num_variables).bound()
 

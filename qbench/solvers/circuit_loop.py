@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from qbench.errors import ConfigError
-from qbench.formulations.problem_cost import scoped_cvar
+from qbench.formulations.problem_cost import DiagonalObjective, scoped_cvar
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.resources import circuit_resources
@@ -110,8 +110,9 @@ class CircuitObjective:
             from qbench.backends.statevector import qubo_diagonal
 
             if self.cost is not None:
-                return scoped_cvar(self.cost.diagonal(), self.cost.feasible_diagonal(), p, self.alpha,
-                                   self.cvar_scope)
+                if not hasattr(self, "_cost_objective"):
+                    self._cost_objective = DiagonalObjective(self.cost, self.alpha, self.cvar_scope)
+                return self._cost_objective(p)
             if not hasattr(self, "_diag"):
                 self._diag = qubo_diagonal(self.qubo)
             return cvar(self._diag, p, self.alpha)

@@ -49,32 +49,10 @@ def angle_scale(qubo: QUBO) -> float:
 
 
 def _problem_objective(qubo: QUBO, alpha: float, scope: str = "all"):
-    """probabilities of the 2^n basis states -> expectation (or CVaR, over every state or over the
-    feasible ones: :func:`~qbench.formulations.problem_cost.scoped_cvar`) of the problem's own cost.
-    The costs are sorted once, not at every evaluation."""
-    from qbench.formulations.problem_cost import current
+    """probabilities of the 2^n basis states -> expectation or CVaR of the problem's own cost."""
+    from qbench.formulations.problem_cost import DiagonalObjective, current
 
-    bound_cost = current(qubo.num_variables, "qaoa")
-    cost = bound_cost.diagonal()
-    if scope == "feasible":
-        index = np.flatnonzero(bound_cost.feasible_diagonal())
-        index = index[np.argsort(cost[index], kind="stable")]
-    else:
-        index = np.argsort(cost, kind="stable")
-    sorted_cost = cost[index]
-
-    def objective(probabilities: np.ndarray) -> float:
-        p = np.asarray(probabilities, dtype=float)
-        p = p / p.sum()
-        if scope == "all":
-            return float(cost @ p) if alpha >= 1.0 else cvar_sorted(sorted_cost, p[index], alpha)
-        pf = p[index]
-        F = float(pf.sum())
-        if F <= 0.0:
-            return 1.0
-        return (1.0 - F) + F * cvar_sorted(sorted_cost, pf / F, alpha)
-
-    return objective
+    return DiagonalObjective(current(qubo.num_variables, "qaoa"), alpha, scope)
 
 
 def relaxed_solution(qubo: QUBO, seed: int | None, eps: float = 0.25) -> np.ndarray:
