@@ -56,18 +56,15 @@ class ProblemCost:
         object.__setattr__(self, "_diagonal", None)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
-        X = np.atleast_2d(np.asarray(X))
-        d = X[:, :self.num_decision]
-        lo, hi = self._bounds
-        span = hi - lo if hi > lo else 1.0
-        energy = self.problem.energy(d)
-        return np.where(self.problem.is_feasible(d), (energy - lo) / span, 1.0).astype(float)
+        return self.evaluate(X)[0]
 
     def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(cost, feasible) of each row of X."""
-        X = np.atleast_2d(np.asarray(X))
-        feasible = np.asarray(self.problem.is_feasible(X[:, :self.num_decision]), dtype=bool)
-        return self(X), feasible
+        d = np.atleast_2d(np.asarray(X))[:, :self.num_decision]
+        lo, hi = self._bounds
+        span = hi - lo if hi > lo else 1.0
+        feasible = np.asarray(self.problem.is_feasible(d), dtype=bool)
+        return np.where(feasible, (self.problem.energy(d) - lo) / span, 1.0).astype(float), feasible
 
     def diagonal(self, block_bits: int = 16) -> np.ndarray:
         """The cost of every basis state 0 .. 2^n - 1 (bit i of the index = variable i), computed in
@@ -118,17 +115,10 @@ def scoped_cvar(cost: np.ndarray, feasible: np.ndarray, weights: np.ndarray, alp
     """CVaR_alpha of the problem's cost under ``weights`` (probabilities or counts): over every
     sample (``all``), or ``(1 - F) + F * CVaR_alpha(cost | feasible)`` with F the feasible share of
     the weight (``feasible``; infeasible samples cost 1, the worst)."""
-    from qbench.solvers.variational import cvar
-
+    cost = np.asarray(cost, dtype=float)
     w = np.asarray(weights, dtype=float)
-    w = w / w.sum()
-    if scope == "all":
-        return cvar(cost, w, alpha)
-    feasible = np.asarray(feasible, dtype=bool)
-    F = float(w[feasible].sum())
-    if F <= 0.0:
-        return 1.0
-    return (1.0 - F) + F * cvar(np.asarray(cost)[feasible], w[feasible], alpha)
+    index = _scope_order(cost, np.asarray(feasible, dtype=bool), scope)
+    return _sorted_scoped_cvar(cost[index], w[index] / w.sum(), alpha, scope)
 
 
 class DiagonalObjective:
@@ -136,29 +126,36 @@ class DiagonalObjective:
     exact (statevector) read-outs; the basis states are sorted by cost once, not per evaluation."""
 
     def __init__(self, cost: ProblemCost, alpha: float, scope: str = "all"):
-        diagonal = cost.diagonal()
-        if scope == "feasible":
-            index = np.flatnonzero(cost.feasible_diagonal())
-            index = index[np.argsort(diagonal[index], kind="stable")]
-        else:
-            index = np.argsort(diagonal, kind="stable")
-        self.diagonal, self.index, self.sorted_cost = diagonal, index, diagonal[index]
+        self.diagonal = cost.diagonal()
+        self.index = _scope_order(self.diagonal, cost.feasible_diagonal(), scope)
+        self.sorted_cost = self.diagonal[self.index]
         self.alpha, self.scope = float(alpha), scope
 
     def __call__(self, probabilities: np.ndarray) -> float:
-        from qbench.solvers.variational import cvar_sorted
-
         p = np.asarray(probabilities, dtype=float)
         p = p / p.sum()
-        if self.scope == "all":
-            if self.alpha >= 1.0:
-                return float(self.diagonal @ p)
-            return cvar_sorted(self.sorted_cost, p[self.index], self.alpha)
-        pf = p[self.index]
-        F = float(pf.sum())
-        if F <= 0.0:
-            return 1.0
-        return (1.0 - F) + F * cvar_sorted(self.sorted_cost, pf / F, self.alpha)
+        if self.scope == "all" and self.alpha >= 1.0:
+            return float(self.diagonal @ p)   # the expectation needs no ordering
+        return _sorted_scoped_cvar(self.sorted_cost, p[self.index], self.alpha, self.scope)
+
+
+def _scope_order(cost: np.ndarray, feasible: np.ndarray, scope: str) -> np.ndarray:
+    """Indices of the samples the CVaR is taken over (all, or the feasible ones), by ascending cost."""
+    index = np.flatnonzero(feasible) if scope == "feasible" else np.arange(cost.size)
+    return index[np.argsort(cost[index], kind="stable")]
+
+
+def _sorted_scoped_cvar(sorted_cost: np.ndarray, sorted_weights: np.ndarray, alpha: float, scope: str) -> float:
+    """:func:`scoped_cvar` from the scope's costs in ascending order and their (total-normalised)
+    weights; under ``feasible`` these weights sum to the feasible mass F."""
+    from qbench.solvers.variational import cvar_sorted
+
+    if scope == "all":
+        return cvar_sorted(sorted_cost, sorted_weights, alpha)
+    F = float(sorted_weights.sum())
+    if F <= 0.0:
+        return 1.0
+    return (1.0 - F) + F * cvar_sorted(sorted_cost, sorted_weights / F, alpha)
 
 
 def bound(problem: "Problem", num_decision: int, num_variables: int):

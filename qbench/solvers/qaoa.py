@@ -24,7 +24,7 @@ import numpy as np
 
 from qbench.backends.statevector import QAOAEngine, check_fits, index_to_bits
 from qbench.errors import TooLargeError
-from qbench.formulations.problem_cost import check_cvar_scope
+from qbench.formulations.problem_cost import DiagonalObjective, check_cvar_scope, current
 from qbench.qubo import QUBO
 from qbench.sampleset import SampleSet
 from qbench.solvers.base import QuboSolver
@@ -46,13 +46,6 @@ def angle_scale(qubo: QUBO) -> float:
     Js = J + J.T
     s = math.sqrt(float(np.mean(h ** 2 + (Js ** 2).sum(axis=1)))) if h.size else 0.0
     return s if s > 0 else 1.0
-
-
-def _problem_objective(qubo: QUBO, alpha: float, scope: str = "all"):
-    """probabilities of the 2^n basis states -> expectation or CVaR of the problem's own cost."""
-    from qbench.formulations.problem_cost import DiagonalObjective, current
-
-    return DiagonalObjective(current(qubo.num_variables, "qaoa"), alpha, scope)
 
 
 def relaxed_solution(qubo: QUBO, seed: int | None, eps: float = 0.25) -> np.ndarray:
@@ -232,7 +225,9 @@ class QAOASolver(QuboSolver):
         alpha = float(self.cvar_alpha)
         tracker = Tracker(self.maxiter)
         record = tracker.record
-        problem_objective = _problem_objective(qubo, alpha, self.cvar_scope) if self.objective == "problem" else None
+        problem_objective = None
+        if self.objective == "problem":   # the problem's own cost of the exact distribution
+            problem_objective = DiagonalObjective(current(qubo.num_variables, "qaoa"), alpha, self.cvar_scope)
 
         def fun(x):
             t = time.perf_counter()
